@@ -1,0 +1,156 @@
+"""Self-checking exercises: run a student's function against the package's reference and say,
+in words, what is wrong (wrong shape, overflow on large input, value off at index ...).
+
+Every checker returns a :class:`CheckResult`; in a notebook its text is shown as the cell's output::
+
+    check_softmax(my_softmax)
+    # softmax: all 6 checks passed
+
+The checkers never import the student's code: they only call the function they are given, on
+inputs chosen to catch the classic mistakes (no max shift, wrong axis, sum over the batch ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .forward import log_softmax, softmax
+from .jacobian import softmax_backward, softmax_jacobian
+from .losses import cross_entropy_grad
+
+__all__ = ["CheckResult", "compare", "run_checks", "check_softmax", "check_log_softmax", "check_jacobian",
+           "check_backward", "check_cross_entropy_grad"]
+
+
+@dataclass
+class CheckResult:
+    """Outcome of a checker: ``ok`` is True when every case passed; ``problems`` says what failed."""
+
+    name: str
+    passed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        total = self.passed + len(self.problems)
+        if self.ok:
+            return f"{self.name}: all {total} checks passed"
+        lines = [f"{self.name}: {len(self.problems)} of {total} checks failed"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def _fmt(x: Any) -> str:
+    return np.array2string(np.asarray(x), precision=6, separator=", ", suppress_small=False)
+
+
+OVERFLOW_HINT = "overflow or underflow? subtract the max before exp, and never take log of a rounded probability"
+
+
+def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol: float = 1e-9,
+            hint: str = OVERFLOW_HINT) -> str | None:
+    """Return ``None`` if ``got`` matches ``expected``, else a sentence that says how it differs."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{what}: returned {type(got).__name__}, which is not an array of numbers"
+    if g.shape != expected.shape:
+        return f"{what}: wrong shape: expected {expected.shape}, got {g.shape}"
+    bad_nan = ~np.isfinite(g) & np.isfinite(expected)
+    if bad_nan.any():
+        i = tuple(int(k) for k in np.argwhere(bad_nan)[0])
+        return (f"{what}: got {g[i]} at index {i} where {expected[i]:.6g} was expected "
+                f"({hint})")
+    close = np.isclose(g, expected, rtol=rtol, atol=atol, equal_nan=True) | (g == expected)
+    if not close.all():
+        i = tuple(int(k) for k in np.argwhere(~close)[0])
+        return f"{what}: value off at index {i}: expected {expected[i]:.6g}, got {g[i]:.6g}"
+    return None
+
+
+def run_checks(name: str, cases: list[tuple[str, Callable[[], Any], np.ndarray]], **tol: float) -> CheckResult:
+    """Run ``(description, call, expected)`` cases; exceptions and mismatches become problems."""
+    res = CheckResult(name)
+    for what, call, expected in cases:
+        try:
+            with np.errstate(all="ignore"):
+                got = call()
+        except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
+            continue
+        msg = compare(got, expected, what, **tol)
+        if msg:
+            res.problems.append(msg)
+        else:
+            res.passed += 1
+    return res
+
+
+def _vectors() -> list[tuple[str, np.ndarray]]:
+    rng = np.random.default_rng(12345)
+    return [
+        ("a small vector [1, 2, 3]", np.array([1.0, 2.0, 3.0])),
+        ("equal logits [5, 5, 5, 5]", np.full(4, 5.0)),
+        ("negative logits [-3, -1, -2]", np.array([-3.0, -1.0, -2.0])),
+        ("large logits [1000, 1001, 1002]", np.array([1000.0, 1001.0, 1002.0])),
+        ("very negative logits [-1000, -1001]", np.array([-1000.0, -1001.0])),
+        ("a random vector of 50 logits", rng.normal(size=50) * 4),
+    ]
+
+
+def check_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    """Check a student's ``fn(z)`` for one vector ``z`` against :func:`softmax`."""
+    cases = [(desc, (lambda z=z: fn(z.copy())), softmax(z)) for desc, z in _vectors()]
+    return run_checks("softmax", cases)
+
+
+def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    """Check a student's ``fn(z)`` for one vector against :func:`log_softmax` (catches log(softmax(z)))."""
+    vecs = _vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))]
+    cases = [(desc, (lambda z=z: fn(z.copy())), log_softmax(z)) for desc, z in vecs]
+    return run_checks("log_softmax", cases)
+
+
+def check_jacobian(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    """Check a student's ``fn(p)`` returning the C x C Jacobian of softmax at output ``p``."""
+    cases = []
+    for desc, z in _vectors():
+        p = softmax(z)
+        cases.append((f"J at softmax({desc})", (lambda p=p: fn(p.copy())), softmax_jacobian(p)))
+    return run_checks("softmax Jacobian", cases)
+
+
+def check_backward(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
+    """Check a student's batched ``fn(A, dLdA)`` returning dLdZ, rows are samples."""
+    rng = np.random.default_rng(7)
+    cases = []
+    for n, c in [(1, 3), (2, 3), (5, 10), (3, 1)]:
+        a = softmax(rng.normal(size=(n, c)) * 3, axis=-1)
+        g = rng.normal(size=(n, c))
+        cases.append((f"a batch of N={n}, C={c}", (lambda a=a, g=g: fn(a.copy(), g.copy())),
+                      softmax_backward(a, g)))
+    return run_checks("softmax backward", cases)
+
+
+def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
+    """Check a student's ``fn(logits, labels)`` returning the gradient of the mean cross-entropy."""
+    rng = np.random.default_rng(3)
+    cases = []
+    for n, c in [(1, 3), (4, 5), (8, 2)]:
+        z = rng.normal(size=(n, c)) * 2
+        t = rng.integers(0, c, size=n)
+        cases.append((f"N={n}, C={c} with integer labels", (lambda z=z, t=t: fn(z.copy(), t.copy())),
+                      cross_entropy_grad(z, t)))
+    big = np.array([[1000.0, 0.0, -1000.0]])
+    cases.append(("large logits [[1000, 0, -1000]]", (lambda: fn(big.copy(), np.array([1]))),
+                  cross_entropy_grad(big, np.array([1]))))
+    return run_checks("cross-entropy gradient", cases)

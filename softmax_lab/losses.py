@@ -1,0 +1,110 @@
+r"""Cross-entropy on logits and its fused gradient ``p - y``.
+
+For one sample with target distribution ``y`` (one-hot for a hard label) and logits ``z``,
+
+.. math:: L = -\sum_k y_k \log p_k = -\sum_k y_k \,\mathrm{log\_softmax}(z)_k ,
+          \qquad \frac{\partial L}{\partial z} = p - y \quad (\text{when } \textstyle\sum_k y_k = 1).
+
+The loss is computed from :func:`~softmax_lab.log_softmax`, never as ``log(softmax(z))``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import as_real_array, compute_dtype, first_index
+from .forward import log_softmax, softmax
+
+__all__ = ["cross_entropy", "cross_entropy_grad"]
+
+Reduction = Literal["mean", "sum", "none"]
+
+
+def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
+    z = as_real_array(logits, "logits")
+    if z.ndim != 2:
+        raise ValueError(f"logits must have shape (N, C), got shape {z.shape}")
+    n, c = z.shape
+    if c == 0:
+        raise ValueError("logits has zero classes (shape (N, 0))")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if reduction == "mean" and n == 0:
+        raise ValueError("cannot take the mean over an empty batch (logits has N = 0 rows)")
+    t = np.asarray(targets)
+    if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
+        raise TypeError(f"targets must be integer class labels (N,) or probabilities (N, C), got dtype {t.dtype}")
+    if t.ndim == 1:
+        if t.shape[0] != n:
+            raise ValueError(f"targets has {t.shape[0]} labels but logits has {n} rows")
+        if t.dtype.kind == "f":
+            raise TypeError(f"targets of shape (N,) must be integer class labels, got dtype {t.dtype}; "
+                            "pass one-hot or soft labels as an (N, C) array")
+        bad = (t < 0) | (t >= c)
+        if bad.any():
+            i = first_index(bad)
+            raise ValueError(f"targets[{i[0]}] = {t[i]} is not a class label: labels must be in 0..{c - 1}")
+        return z, t.astype(np.intp), None
+    if t.ndim == 2:
+        if t.shape != z.shape:
+            raise ValueError(f"soft targets must have the shape of logits {z.shape}, got {t.shape}")
+        y = as_real_array(t, "targets")
+        if not np.isfinite(y).all():
+            raise ValueError(f"targets contains a non-finite value at index {first_index(~np.isfinite(y))}")
+        if (y < 0).any():
+            i = first_index(y < 0)
+            raise ValueError(f"targets must be probabilities >= 0, found {y[i]} at index {i}")
+        tol = float(np.sqrt(np.finfo(compute_dtype(y.dtype)).eps))
+        s = y.sum(axis=1)
+        off = np.abs(s - 1) > tol
+        if off.any():
+            i = int(np.argmax(off))
+            raise ValueError(f"each row of targets must sum to 1; row {i} sums to {s[i]:.6g}")
+        return z, None, y
+    raise ValueError(f"targets must have shape (N,) or (N, C), got shape {t.shape}")
+
+
+def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "none":
+        return per_sample
+    total = per_sample.sum()
+    return total / per_sample.shape[0] if reduction == "mean" else total
+
+
+def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Cross-entropy :math:`L_n = -\sum_k y_{nk} \log \mathrm{softmax}(z_n)_k` from logits of shape (N, C).
+
+    ``targets`` is either integer labels of shape (N,) (``0 <= label < C``), for which
+    :math:`L_n = -\log p_{n, t_n}`, or soft labels of shape (N, C) (rows >= 0 summing to 1).
+    ``reduction``: ``"mean"`` (over N; an empty batch is an error), ``"sum"`` or ``"none"`` (shape (N,)).
+    A class with logit ``-inf`` and target weight 0 contributes 0; a target on such a class gives ``inf``.
+    """
+    z, labels, y = _check(logits, targets, reduction)
+    logp = log_softmax(z, axis=1)
+    if labels is not None:
+        per = -logp[np.arange(z.shape[0]), labels]
+    else:
+        prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
+        np.multiply(y, logp, out=prod, where=y > 0)  # 0 * log 0 counts as 0
+        per = -prod.sum(axis=1)
+    return _reduce(per, reduction)
+
+
+def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Gradient of :func:`cross_entropy` with respect to the logits: :math:`(p - y)/N` for ``"mean"``.
+
+    The fused form: the Jacobian of softmax and the ``1/p`` of the log cancel, leaving ``p - y``.
+    For ``"sum"`` and ``"none"`` it is ``p - y`` (for ``"none"``, row n is the gradient of L_n).
+    """
+    z, labels, y = _check(logits, targets, reduction)
+    g = softmax(z, axis=1)
+    if labels is not None:
+        g[np.arange(z.shape[0]), labels] -= 1
+    else:
+        g = g - y.astype(g.dtype, copy=False)
+    if reduction == "mean":
+        g /= z.shape[0]
+    return g
