@@ -23,3 +23,8 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Attention (issue 6): scaled dot-product attention, the online softmax, tiled ("flash") attention.
+from .attention import attention, flash_attention, online_softmax  # noqa: E402
+
+__all__ += ["attention", "online_softmax", "flash_attention"]
