@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, compute_dtype, first_index
+from ._validate import as_real_array, compute_dtype, first_index, raise_for_bad_logits
 from .forward import log_softmax, softmax
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
@@ -34,6 +34,8 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if reduction == "mean" and n == 0:
         raise ValueError("cannot take the mean over an empty batch (logits has N = 0 rows)")
+    if n and not np.isfinite(z.max(axis=1)).all():  # NaN, +inf or an all -inf row: name "logits"
+        raise_for_bad_logits(z, 1, "logits", None)
     t = np.asarray(targets)
     if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
         raise TypeError(f"targets must be integer class labels (N,) or probabilities (N, C), got dtype {t.dtype}")
