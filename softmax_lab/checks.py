@@ -154,3 +154,54 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     cases.append(("large logits [[1000, 0, -1000]]", (lambda: fn(big.copy(), np.array([1]))),
                   cross_entropy_grad(big, np.array([1]))))
     return run_checks("cross-entropy gradient", cases)
+
+
+# --- Checkers for the derivation notebooks (02 overflow, 03 Jacobian, 04 worked example) ---------------
+
+from .forward import logsumexp as _logsumexp  # noqa: E402  (kept next to the checkers that use it)
+
+__all__ += ["check_logsumexp", "check_jacobian_row", "check_softmax_vjp"]
+
+
+def check_logsumexp(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    r"""Check a student's ``fn(z)`` returning the scalar :math:`\log \sum_j e^{z_j}` of one vector ``z``.
+
+    Beyond the usual vectors it tries logits spread far apart ([800, -800]): shifting by the mean
+    instead of the max overflows there, and forgetting to add the max back is caught everywhere.
+    """
+    vecs = _vectors() + [("a single logit [7]", np.array([7.0])),
+                         ("logits spread far apart [800, -800]", np.array([800.0, -800.0]))]
+    cases = [(desc, (lambda z=z: fn(z.copy())), np.asarray(_logsumexp(z))) for desc, z in vecs]
+    return run_checks("logsumexp", cases)
+
+
+def check_jacobian_row(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
+    r"""Check a student's ``fn(p, i)`` returning row ``i`` of the softmax Jacobian at output ``p``.
+
+    Row ``i`` is :math:`\partial p_i / \partial z_j` for every ``j``: :math:`p_i(\delta_{ij} - p_j)`.
+    Every row of a few probability vectors is tried, so an error on the diagonal or off it shows up.
+    """
+    cases = []
+    for desc, z in _vectors()[:4]:
+        p = softmax(z)
+        jac = softmax_jacobian(p)
+        for i in range(p.size):
+            cases.append((f"row {i} of J at softmax({desc})", (lambda p=p, i=i: fn(p.copy(), i)), jac[i]))
+    return run_checks("Jacobian row", cases)
+
+
+def check_softmax_vjp(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
+    r"""Check a student's batched ``fn(Z, dLdA)`` that runs softmax forward on the logits ``Z`` (rows are
+    samples) and returns :math:`dL/dZ` for the upstream gradient ``dLdA``.
+
+    It includes large logits, so a forward pass without the max shift (``np.exp(Z)``) is caught.
+    """
+    rng = np.random.default_rng(11)
+    inputs = [("the worked example Z = [[1, 2, 3], [2, 2, 1]]", np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]]),
+               np.array([[0.1, -0.2, 0.1], [-0.1, 0.3, -0.2]])),
+              ("a batch of N=4, C=6", rng.normal(size=(4, 6)) * 3, rng.normal(size=(4, 6))),
+              ("large logits [[1000, 1001, 1002]]", np.array([[1000.0, 1001.0, 1002.0]]),
+               np.array([[0.5, -1.0, 0.25]]))]
+    cases = [(desc, (lambda z=z, g=g: fn(z.copy(), g.copy())), softmax_backward(softmax(z, axis=-1), g))
+             for desc, z, g in inputs]
+    return run_checks("softmax forward + backward", cases)

@@ -36,3 +36,41 @@ def bar_probabilities(probs: ArrayLike, labels: Sequence[str] | None = None, ax:
     if title:
         ax.set_title(title)
     return ax
+
+
+__all__ += ["plot_jacobian_heatmap"]
+
+
+def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax: Axes | None = None) -> Axes:
+    r"""Heat map of the softmax Jacobian :math:`J = \mathrm{diag}(p) - p p^\top` at the probabilities ``p``.
+
+    Cell ``(i, j)`` shows :math:`\partial p_i / \partial z_j`, annotated with its value (3 decimals) when
+    there are at most 12 classes. The colour scale is symmetric about 0 (blue negative, red positive),
+    so the positive diagonal and the negative off-diagonal terms read at a glance. Returns the ``Axes``;
+    its first image holds ``J`` itself.
+    """
+    from .jacobian import softmax_jacobian  # local import: plotting stays importable on its own
+
+    jac = softmax_jacobian(np.asarray(p, dtype=float))
+    if jac.ndim != 2:
+        raise ValueError(f"p must be one probability vector, got shape {np.shape(p)}")
+    c = jac.shape[0]
+    names = list(labels) if labels is not None else [str(i) for i in range(c)]
+    if len(names) != c:
+        raise ValueError(f"labels must have one name per class ({c}), got {len(names)}")
+    ax = ax or new_axes(4.8, 4.0)
+    lim = float(np.abs(jac).max()) or 1.0
+    im = ax.imshow(jac, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="dp_i / dz_j")
+    ax.set_xticks(range(c), names)
+    ax.set_yticks(range(c), names)
+    ax.set_xlabel("logit z_j")
+    ax.set_ylabel("output p_i")
+    if c <= 12:
+        for i in range(c):
+            for j in range(c):
+                v = jac[i, j]
+                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9,
+                        color="white" if abs(v) > 0.6 * lim else "black")
+    ax.set_title("softmax Jacobian  J = diag(p) - p p^T")
+    return ax
