@@ -84,8 +84,9 @@ def sample_probabilities(p: ArrayLike, *, size: Size = None, rng: Any = None) ->
 def top_k_top_p_mask(p: ArrayLike, top_k: int | None = None, top_p: float | None = None) -> np.ndarray:
     """Boolean mask of the classes kept by top-k and then top-p filtering of probabilities ``p`` (..., C).
 
-    top-k keeps the ``k`` most probable classes (ties broken towards the lower index); top-p keeps the
-    smallest set of most probable classes whose total probability reaches ``top_p`` (always at least one).
+    top-k keeps the ``k`` most probable classes (ties broken towards the lower index); top-p then keeps
+    the smallest set of most probable survivors whose renormalised total probability reaches ``top_p``
+    (always at least one class), as common text-generation libraries do.
     """
     arr = np.asarray(p, dtype=np.float64)
     c = arr.shape[-1]
