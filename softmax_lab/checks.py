@@ -205,3 +205,40 @@ def check_softmax_vjp(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResul
     cases = [(desc, (lambda z=z, g=g: fn(z.copy(), g.copy())), softmax_backward(softmax(z, axis=-1), g))
              for desc, z, g in inputs]
     return run_checks("softmax forward + backward", cases)
+
+
+# --- Checkers for notebook 06 (cross-entropy and softmax regression) ----------------------------------
+
+__all__ += ["check_softmax_regression_step"]
+
+
+def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a student's ``fn(W, b, X, y, lr)`` returning ``(W_new, b_new)`` after one gradient-descent step.
+
+    The model is :math:`Z = XW + b` with the mean cross-entropy on integer labels ``y``; the step is
+    :math:`W - \eta X^\top (P - Y)/N`, :math:`b - \eta \sum_n (P - Y)_n / N`
+    (:func:`softmax_lab.regression.gradient_step`). Cases with different N catch a missing ``1/N``;
+    large logits catch a forward pass without the max shift; ``W`` and ``b`` are reported separately.
+    """
+    from .regression import gradient_step  # local import: checks stays importable without it
+
+    rng = np.random.default_rng(5)
+    inputs = [("N=4 points, D=2, C=3", rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=(4, 2)),
+               np.array([0, 2, 1, 2]), 0.5),
+              ("N=10 points, D=3, C=4", rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(10, 3)),
+               rng.integers(0, 4, size=10), 0.1),
+              ("large logits (W of size 1000)", np.array([[1000.0, -1000.0], [0.0, 500.0]]), np.zeros(2),
+               np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1, 0, 1]), 0.01)]
+    cases = []
+    for desc, W, b, X, y, lr in inputs:
+        W_ref, b_ref = gradient_step(W, b, X, y, lr)
+
+        def part(k: int, W=W, b=b, X=X, y=y, lr=lr):
+            out = fn(W.copy(), b.copy(), X.copy(), y.copy(), lr)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise TypeError(f"must return a pair (W_new, b_new), got {type(out).__name__}")
+            return out[k]
+
+        cases.append((f"{desc}: W_new", (lambda part=part: part(0)), W_ref))
+        cases.append((f"{desc}: b_new", (lambda part=part: part(1)), b_ref))
+    return run_checks("softmax regression step", cases)

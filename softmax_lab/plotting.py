@@ -74,3 +74,60 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
                         color="white" if abs(v) > 0.6 * lim else "black")
     ax.set_title("softmax Jacobian  J = diag(p) - p p^T")
     return ax
+
+
+# --- Plots for notebook 06 (cross-entropy, softmax regression) ---------------------------------------
+
+__all__ += ["plot_loss_curve", "plot_decision_regions"]
+
+
+def plot_loss_curve(losses: ArrayLike, ax: Axes | None = None, title: str | None = "training loss") -> Axes:
+    """Loss against gradient-descent step (``losses[k]`` = loss after k steps), on a linear axis."""
+    y = np.asarray(losses, dtype=float)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"losses must be a non-empty 1-D array, got shape {y.shape}")
+    ax = ax or new_axes(5.0, 3.2)
+    ax.plot(np.arange(y.size), y, color="C0")
+    ax.set_xlabel("gradient-descent step")
+    ax.set_ylabel("mean cross-entropy")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_decision_regions(predict, X: ArrayLike, y: ArrayLike, ax: Axes | None = None, resolution: int = 200,
+                          class_names: Sequence[str] | None = None, title: str | None = None) -> Axes:
+    """Colour the plane by the class ``predict`` gives each point, and scatter the labelled 2-D data on top.
+
+    ``predict`` maps an (M, 2) array of points to M integer class labels (e.g. ``model.predict``);
+    ``X`` is (N, 2) and ``y`` its N integer labels. The grid spans the data plus a margin of 1, with
+    ``resolution`` points per side. Class k is drawn in colour ``C{k}``. Returns the ``Axes``.
+    """
+    from matplotlib.colors import ListedColormap
+
+    pts = np.asarray(X, dtype=float)
+    labels = np.asarray(y)
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2), got shape {pts.shape}")
+    if labels.shape != (pts.shape[0],):
+        raise ValueError(f"y must have one label per row of X ({pts.shape[0]}), got shape {labels.shape}")
+    k = int(labels.max()) + 1
+    names = list(class_names) if class_names is not None else [f"class {i}" for i in range(k)]
+    ax = ax or new_axes(5.0, 4.2)
+    lo, hi = pts.min(axis=0) - 1, pts.max(axis=0) + 1
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid_pred = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
+    colours = [f"C{i}" for i in range(k)]
+    ax.contourf(gx, gy, grid_pred, levels=np.arange(k + 1) - 0.5, cmap=ListedColormap(colours), alpha=0.25)
+    for i in range(k):
+        sel = labels == i
+        ax.scatter(pts[sel, 0], pts[sel, 1], s=14, color=colours[i], edgecolor="black", linewidth=0.4,
+                   label=names[i] if i < len(names) else f"class {i}")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
