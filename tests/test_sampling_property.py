@@ -1,6 +1,5 @@
 """Sampling frequencies match the probabilities, for many random distributions (hypothesis)."""
 
-
 import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
