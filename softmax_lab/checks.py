@@ -73,7 +73,8 @@ def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol:
     close = np.isclose(g, expected, rtol=rtol, atol=atol, equal_nan=True) | (g == expected)
     if not close.all():
         i = tuple(int(k) for k in np.argwhere(~close)[0])
-        return f"{what}: value off at index {i}: expected {expected[i]:.6g}, got {g[i]:.6g}"
+        where = f" at index {i}" if expected.ndim else ""
+        return f"{what}: value off{where}: expected {expected[i]:.6g}, got {g[i]:.6g}"
     return None
 
 
@@ -242,6 +243,19 @@ def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
         cases.append((f"{desc}: W_new", (lambda part=part: part(0)), W_ref))
         cases.append((f"{desc}: b_new", (lambda part=part: part(1)), b_ref))
     return run_checks("softmax regression step", cases)
+
+
+__all__ += ["check_logit_gap"]
+
+
+def check_logit_gap(fn: Callable[[float], Any]) -> CheckResult:
+    """Check a student's ``fn(p)``: the gap ``z_A - z_B`` that gives class A probability ``p`` in a
+    two-class softmax (the answer is log(p / (1 - p)), the logit function)."""
+    cases = []
+    for p in (0.5, 0.9, 0.25, 0.999, 1e-6):
+        expected = np.array(np.log(p) - np.log1p(-p))
+        cases.append((f"p = {p:g}", (lambda p=p: fn(p)), expected))
+    return run_checks("logit gap", cases, rtol=1e-6, atol=1e-9)
 
 
 # --- attention exercises (notebook 08) ------------------------------------------------------------

@@ -131,3 +131,48 @@ def plot_decision_regions(predict, X: ArrayLike, y: ArrayLike, ax: Axes | None =
     if title:
         ax.set_title(title)
     return ax
+
+
+__all__ += ["plot_logits_and_probabilities", "plot_soft_vs_hard"]
+
+
+def plot_logits_and_probabilities(z: ArrayLike, labels: Sequence[str] | None = None) -> plt.Figure:
+    """Two panels side by side: the logits (any real numbers) and their softmax (a distribution)."""
+    from .forward import softmax
+
+    logits = np.asarray(z, dtype=float)
+    names = list(labels) if labels is not None else [str(i) for i in range(logits.size)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+    colors = ["C3" if v < 0 else "C7" for v in logits]
+    bars = ax1.bar(names, logits, color=colors)
+    ax1.bar_label(bars, labels=[f"{v:g}" for v in logits], padding=2, fontsize=9)
+    ax1.axhline(0, color="black", linewidth=0.8)
+    ax1.set_title("logits z (any real numbers)")
+    pad = 0.2 * (logits.max() - min(logits.min(), 0) + 1)
+    ax1.set_ylim(min(logits.min(), 0) - pad, max(logits.max(), 0) + pad)
+    bar_probabilities(softmax(logits), names, ax=ax2, title="softmax(z): positive, sums to 1")
+    return fig
+
+
+def plot_soft_vs_hard(z_other: float = 2.1, half_width: float = 4.0, marks: Sequence[float] = (),
+                      ax: Axes | None = None) -> Axes:
+    """Two classes with logits (a, z_other): P(class A) under softmax and under a hard argmax as ``a``
+    sweeps ``z_other +- half_width``; ``marks`` are values of ``a`` to highlight with a dot."""
+    from .forward import softmax
+
+    ax = ax or new_axes(6.0, 3.2)
+    a = np.linspace(z_other - half_width, z_other + half_width, 801)
+    z = np.stack([a, np.full_like(a, z_other)], axis=1)
+    ax.plot(a, softmax(z)[:, 0], label="softmax: P(A)", color="C0", linewidth=2)
+    ax.step(a, (a > z_other).astype(float), where="post", label="argmax: 1 if A wins", color="C3", linestyle="--")
+    for m in marks:
+        pm = softmax([m, z_other])[0]
+        ax.plot([m], [pm], "o", color="black", markersize=5)
+        ax.annotate(f"a={m:g}: {pm:.3f}", (m, pm), textcoords="offset points", xytext=(8, -12), fontsize=8)
+    ax.axvline(z_other, color="gray", linewidth=0.8)
+    ax.set_xlabel(f"logit of A (logit of B fixed at {z_other:g})")
+    ax.set_ylabel("weight on A")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(loc="upper left", fontsize=9)
+    ax.set_title("softmax moves smoothly; argmax jumps")
+    return ax

@@ -78,3 +78,10 @@ def test_repr_counts_and_bool():
 def test_compare_messages(got, msg):
     assert msg in compare(got, np.array([1.0, 2.0, 3.0]), "case")
     assert compare([1.0, 2.0, 3.0], np.array([1.0, 2.0, 3.0]), "case") is None
+
+
+def test_check_logit_gap():
+    from softmax_lab.checks import check_logit_gap
+    assert check_logit_gap(lambda p: np.log(p / (1 - p))).ok
+    res = check_logit_gap(lambda p: p / (1 - p))  # forgot the log: odds instead of log-odds
+    assert not res.ok and "p = 0.9: value off: expected 2.19722, got 9" in repr(res)
