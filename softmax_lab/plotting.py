@@ -165,10 +165,11 @@ def plot_soft_vs_hard(z_other: float = 2.1, half_width: float = 4.0, marks: Sequ
     z = np.stack([a, np.full_like(a, z_other)], axis=1)
     ax.plot(a, softmax(z)[:, 0], label="softmax: P(A)", color="C0", linewidth=2)
     ax.step(a, (a > z_other).astype(float), where="post", label="argmax: 1 if A wins", color="C3", linestyle="--")
-    for m in marks:
+    for i, m in enumerate(marks):  # labels alternate left/right so that neighbours don't overlap
         pm = softmax([m, z_other])[0]
         ax.plot([m], [pm], "o", color="black", markersize=5)
-        ax.annotate(f"a={m:g}: {pm:.3f}", (m, pm), textcoords="offset points", xytext=(8, -12), fontsize=8)
+        ax.annotate(f"a={m:g}: P(A)={pm:.3f}", (m, pm), textcoords="offset points", fontsize=8,
+                    xytext=(-10, 8) if i % 2 == 0 else (10, -14), ha="right" if i % 2 == 0 else "left")
     ax.axvline(z_other, color="gray", linewidth=0.8)
     ax.set_xlabel(f"logit of A (logit of B fixed at {z_other:g})")
     ax.set_ylabel("weight on A")
