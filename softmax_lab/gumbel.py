@@ -1,0 +1,62 @@
+r"""The Gumbel-max trick: sampling from softmax by adding noise and taking the argmax.
+
+If :math:`g_1, \dots, g_C` are independent standard Gumbel variables (:math:`g = -\ln(-\ln u)`,
+:math:`u \sim U(0, 1)`), then
+
+.. math::  P\big(\arg\max_i \, (z_i / T + g_i) = k\big) = \operatorname{softmax}(z / T)_k .
+
+So a sample from softmax needs no exponentials and no normalisation, only an argmax.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import as_real_array, check_temperature
+from .sampling import _rng, _size
+
+__all__ = ["gumbel_noise", "gumbel_max_sample"]
+
+
+def gumbel_noise(shape: int | tuple[int, ...], rng: Any = None) -> np.ndarray:
+    r"""Standard Gumbel noise :math:`-\ln(-\ln u)`, :math:`u \sim U(0, 1)`, of the given shape.
+
+    ``rng`` is a ``numpy.random.Generator`` or an int seed. ``u`` is drawn from (0, 1] via
+    ``1 - random()`` and the value ``u = 1`` (probability 2**-53) is nudged down, so the noise is always finite.
+    """
+    gen = _rng(rng)
+    u = 1.0 - gen.random(shape)  # in (0, 1]: log(u) is finite
+    np.minimum(u, np.nextafter(1.0, 0.0), out=u)  # u = 1 would give -ln(0) = +inf
+    return -np.log(-np.log(u))
+
+
+def gumbel_max_sample(logits: ArrayLike, temperature: float = 1.0, *, size: int | tuple[int, ...] | None = None,
+                      rng: Any = None) -> np.ndarray:
+    r"""Class indices :math:`\arg\max_i (z_i / T + g_i)` with fresh Gumbel noise per draw.
+
+    ``logits`` has shape ``(C,)``; the result has shape ``size`` (a 0-d int array for ``size=None``).
+    Distributed as ``softmax(logits, temperature=T)``. T = 0 gives the argmax; ``-inf`` logits are never
+    drawn. T must be finite (T = inf, the uniform limit, has no noise scale that works: use ``sample``).
+    """
+    z = as_real_array(logits, "logits")
+    if z.ndim != 1:
+        raise ValueError(f"logits must be one vector of shape (C,), got shape {z.shape}")
+    if z.size == 0:
+        raise ValueError("logits has no classes")
+    if np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError("logits contains NaN or +inf")
+    if np.isneginf(z).all():
+        raise ValueError("logits is -inf everywhere: there is nothing to sample")
+    t = check_temperature(temperature)
+    if t == math.inf:
+        raise ValueError("temperature must be finite for the Gumbel-max trick, got inf")
+    shape = _size(size)
+    if t == 0:
+        return np.full(shape, int(np.argmax(z)), dtype=np.intp)
+    zt = (z - z.max()) / t  # shift first: (z - max) / T cannot overflow for tiny T
+    noise = gumbel_noise(shape + (z.size,), rng)
+    return np.argmax(zt + noise, axis=-1)
