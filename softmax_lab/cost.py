@@ -12,7 +12,7 @@ For a batch of ``N`` rows with ``C`` classes, softmax outputs ``A`` (N, C) and u
 * :func:`backward_vjp` -- the vector-Jacobian product
   :math:`dL/dZ = A \odot (G - \langle G, A \rangle)` (:func:`~softmax_lab.softmax_backward`). O(N C).
 
-:func:`measure_backward_cost` times them (median wall time) and measures their peak extra memory
+:func:`measure_backward_cost` times them (best wall time of a few calls) and measures their peak extra memory
 (``tracemalloc``, which numpy reports its buffers to); :func:`plot_backward_cost` draws the table on
 log-log axes; :func:`jacobian_bytes` and :func:`vjp_bytes` give the memory a method needs, in closed form.
 """
@@ -137,7 +137,8 @@ def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
     """Time and measure the memory of the backward methods for a batch of ``n`` rows at each C in ``cs``.
 
     Returns a table (a dict of arrays, one entry per C): ``"C"``; for every method name ``m``
-    (keys of :data:`BACKWARD_METHODS`), ``"seconds/" + m`` is the median wall time of ``repeat`` calls and
+    (keys of :data:`BACKWARD_METHODS`), ``"seconds/" + m`` is the best (smallest) wall time of ``repeat`` calls
+    (the least disturbed by other processes, as timeit advises) and
     ``"bytes/" + m`` the peak extra memory of one call (tracemalloc). A method is skipped (NaN) for
     C above ``max_c[m]``; the defaults (:data:`DEFAULT_MAX_C`) stop the elementwise Python loop at C = 64
     and the two Jacobian methods at C = 512 (their (32, 512, 512) float64 Jacobians already take 67 MB).
@@ -178,14 +179,15 @@ def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
                 t0 = time.perf_counter()
                 fn(A, G)
                 times.append(time.perf_counter() - t0)
-            table["seconds/" + m][k] = float(np.median(times))
+            table["seconds/" + m][k] = float(min(times))
             table["bytes/" + m][k] = _peak_bytes(lambda: fn(A, G))
     return table
 
 
 def _guide(panel: Axes, table: Mapping[str, np.ndarray], kind: str, cs: np.ndarray, slope: int,
            anchor: str, text: str) -> None:
-    """A dashed line of the given log-log slope through the last measured point of ``anchor``."""
+    """A dashed line of the given log-log slope through the last measured point of ``anchor``, drawn over
+    the C range where ``anchor`` was measured."""
     key = f"{kind}/{anchor}"
     if key not in table:
         return
@@ -194,9 +196,12 @@ def _guide(panel: Axes, table: Mapping[str, np.ndarray], kind: str, cs: np.ndarr
     if ok.size == 0:
         return
     j = ok[-1]
-    guide = y[j] * (cs / cs[j]) ** slope
-    panel.loglog(cs, guide, ls="--", color="0.6", lw=1, zorder=0)
-    panel.annotate(text, (cs[0], guide[0]), fontsize=8, color="0.35", ha="left", va="bottom")
+    xs = cs[ok[0]:j + 1]  # the C range the anchor method was measured over
+    guide = y[j] * (xs / cs[j]) ** slope
+    panel.loglog(xs, guide, ls="--", color="0.6", lw=1, zorder=0)
+    mid = len(xs) // 2
+    panel.annotate(text, (xs[mid], guide[mid]), xytext=(4, -4), textcoords="offset points",
+                   fontsize=8, color="0.35", ha="left", va="top")
 
 
 def plot_backward_cost(table: Mapping[str, np.ndarray], ax: Axes | Iterable[Axes] | None = None) -> Axes | list[Axes]:
