@@ -17,8 +17,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## Start JupyterLab on the notebooks (token authentication on, localhost only).
+## Extra JupyterLab options, e.g. `make lab LAB_ARGS="--port=8899 --no-browser"` (default: none).
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
+	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
 ## Unit, property, notebook (nbval, strict) and browser tests.
 test: $(STAMP)
