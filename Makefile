@@ -30,5 +30,22 @@ test: $(STAMP)
 execute: $(STAMP)
 	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
 
+## Regenerate every figure in images/ from the package's plotting code (softmax_lab/figures.py).
+figures: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m softmax_lab.figures images
+
+## Temperature demo for a lecture, as a Voila app (no code, large fonts): listens on 127.0.0.1 only, with a
+## fresh random token; open the printed http://127.0.0.1:PORT/?token=... URL. `make present PORT=8867`
+## picks another port; `make present NO_BROWSER=1` does not try to open a browser (headless, ssh -L).
+PORT ?= 8866
+present: $(STAMP)
+	$(PY) -m voila present/temperature.ipynb --port=$(PORT) --Voila.ip=127.0.0.1 --token --theme=light $(if $(NO_BROWSER),--no-browser,)
+
+## Time one temperature-slider update of the explorer widget (50 classes; budget 50 ms).
+.PHONY: bench-widgets
+bench-widgets: $(STAMP)
+	$(PY) -m softmax_lab.widget_benchmark --classes 50
+	$(PY) -m softmax_lab.widget_benchmark --classes 50 --presenter
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -159,10 +159,11 @@ class TemperatureFigure:
     The bars are one ``PolyCollection`` per panel (one draw call instead of one per bar).
     """
 
-    def __init__(self, logits: ArrayLike, labels: Sequence[str], *, presenter: bool = False, dpi: int = 80) -> None:
+    def __init__(self, logits: ArrayLike, labels: Sequence[str], *, presenter: bool = False, dpi: int | None = None) -> None:
         z = np.asarray(logits, dtype=np.float64)
         c = self.n_classes = z.size
         fs = 17 if presenter else 11
+        dpi = dpi or (80 if presenter else 90)
         size = (14.0, 8.2) if presenter else (10.5, 6.4)
         self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
@@ -204,7 +205,7 @@ class TemperatureFigure:
         ax.text(T_MIN * 1.2, math.log(c), f"ln {c} (uniform)", va="bottom", fontsize=fs - 3, color="0.3")
         (self.marker,) = ax.plot([1.0], [0.0], "o", color="#d62728", ms=11 if presenter else 8)
         self.vline = ax.axvline(1.0, color="#d62728", lw=1)
-        ax.set_xlim(T_MIN, T_MAX)
+        ax.set_xlim(T_MIN / 1.5, T_MAX * 1.5)  # room for the end tick labels
         ax.set_ylim(-0.05, math.log(c) * 1.15)
         ax.set_xlabel("T (log scale)", fontsize=fs - 1)
         ax.set_ylabel("entropy (nats)", fontsize=fs - 1)

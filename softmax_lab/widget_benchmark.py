@@ -1,0 +1,57 @@
+"""How long does one slider update of the temperature explorer take? ``python -m softmax_lab.widget_benchmark``
+
+An update is what the kernel does when the browser moves the T slider: set ``FloatLogSlider.value``, which
+runs the callback: compute the view (softmax, entropy, top-k/top-p mask), draw N seeded samples, move the
+figure's artists, blit, encode the PNG and assign it to the ``Image`` widget. Sending the bytes to the
+browser is not included (on localhost it is a local websocket write). The budget is 50 ms for 50 classes.
+
+Options: ``--classes C`` (default 50), ``--updates N`` (default 300), ``--presenter`` (the Voila app's
+larger figure). Prints the median and the 95th percentile in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from .widgets import temperature_app
+
+BUDGET_MS = 50.0
+
+
+def measure(classes: int = 50, updates: int = 300, presenter: bool = False, seed: int = 0) -> np.ndarray:
+    """Milliseconds taken by each of ``updates`` slider moves sweeping T over the slider's range and back."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=classes) * 2.0
+    app = temperature_app(logits, [f"c{i}" for i in range(classes)], presenter=presenter)
+    app.temperature.value = 0.5  # first render (layout + background) is done at build time; warm up once more
+    half = np.geomspace(0.01, 100.0, updates // 2 + 1)
+    sweep = np.concatenate([half, half[::-1]])[:updates]
+    times = np.empty(updates)
+    for i, t in enumerate(sweep):
+        start = time.perf_counter()
+        app.temperature.value = float(t)
+        times[i] = (time.perf_counter() - start) * 1e3
+    if not bytes(app.image.value[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise RuntimeError("the app did not produce a PNG")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classes", type=int, default=50)
+    parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument("--presenter", action="store_true")
+    args = parser.parse_args(argv)
+    ms = measure(args.classes, args.updates, args.presenter)
+    med, p95 = np.median(ms), np.percentile(ms, 95)
+    mode = "presenter" if args.presenter else "notebook"
+    print(f"slider update, {args.classes} classes, {mode} figure, {args.updates} updates: "
+          f"median {med:.1f} ms, p95 {p95:.1f} ms, max {ms.max():.1f} ms (budget {BUDGET_MS:.0f} ms)")
+    return 0 if p95 < BUDGET_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
