@@ -49,3 +49,8 @@ bench-widgets: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+## Screenshots of the temperature demo in JupyterLab and in the Voila presenter -> images/screenshot-*.png
+## (headless Debian chromium; runs on temporary copies, never touches notebooks/).
+screenshots: $(STAMP)
+	$(PY) tools/screenshots.py images
