@@ -135,16 +135,31 @@ def _prepare(q: Any, k: Any, v: Any, mask: Any, scale: Any):
             allowed, s, score_shape, out_dtype)
 
 
-def _scores(qc: np.ndarray, kc: np.ndarray, scale: float) -> np.ndarray:
+def _may_overflow(qc: np.ndarray, kc: np.ndarray, scale: float) -> bool:
+    r"""False when no score can overflow: :math:`|s\, q \cdot k| \le s \lVert q Vert \lVert k Vert`
+    (Cauchy-Schwarz) stays below the dtype's max with a margin of 4 for rounding. O((Lq + Lk) d)."""
+    if qc.size == 0 or kc.size == 0:
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        bound = (float(np.max(np.linalg.norm(qc.astype(np.float64), axis=-1)))
+                 * float(np.max(np.linalg.norm(kc.astype(np.float64), axis=-1))) * scale)
+    return not bound < float(np.finfo(qc.dtype).max) / 4
+
+
+def _overflow_error(dtype: np.dtype) -> ValueError:
+    return ValueError(f"the scores scale * q @ k^T overflow {dtype}: q and k are too large for "
+                      "this dtype (scale them down, or compute in float64)")
+
+
+def _scores(qc: np.ndarray, kc: np.ndarray, scale: float, check: bool = True) -> np.ndarray:
     """``scale * q @ k^T`` in the compute dtype; raises if it overflows (q and k are finite)."""
     with np.errstate(over="ignore", invalid="ignore"):
         sc = np.matmul(qc, np.swapaxes(kc, -1, -2))
         sc *= sc.dtype.type(scale)
     # q, k finite: a non-finite score can only come from overflow. min/max see NaN and +-inf
     # without allocating a full-size boolean array.
-    if sc.size and not (np.isfinite(sc.max()) and np.isfinite(sc.min())):
-        raise ValueError(f"the scores scale * q @ k^T overflow {sc.dtype}: q and k are too large for "
-                         "this dtype (scale them down, or compute in float64)")
+    if check and sc.size and not (np.isfinite(sc.max()) and np.isfinite(sc.min())):
+        raise _overflow_error(sc.dtype)
     return sc
 
 
@@ -169,7 +184,7 @@ def attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, mask: ArrayLike | None =
       raise ``ValueError``/``TypeError`` naming the argument.
     """
     qc, kc, vc, allowed, s, _, out_dtype = _prepare(q, k, v, mask, scale)
-    weights = softmax(_scores(qc, kc, s), axis=-1, where=allowed)
+    weights = softmax(_scores(qc, kc, s, check=_may_overflow(qc, kc, s)), axis=-1, where=allowed)
     return np.matmul(weights, vc).astype(out_dtype, copy=False)
 
 
@@ -196,21 +211,15 @@ def flash_attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, mask: ArrayLike | 
     ctype = qc.dtype
     if math.prod(score_shape) == 0:  # no queries (or an empty batch): nothing to compute
         return np.zeros(batch + (lq, vc.shape[-1]), dtype=out_dtype)
-    tc = ctype.type(s)
+    check = _may_overflow(qc, kc, s)
     neg_inf = ctype.type(-np.inf)
 
     m = np.full(batch + (lq, 1), -np.inf, dtype=ctype)   # running max of the allowed scores
     l = np.zeros(batch + (lq, 1), dtype=ctype)           # running sum of exp(x - m)
     o = np.zeros(batch + (lq, vc.shape[-1]), dtype=ctype)  # running sum of exp(x - m) * v
-    k_t = np.swapaxes(kc, -1, -2)
     for j0 in range(0, lk, b):
         j1 = min(j0 + b, lk)
-        with np.errstate(over="ignore", invalid="ignore"):
-            x = np.matmul(qc, k_t[..., j0:j1])
-            x *= tc
-        if not (np.isfinite(x.max()) and np.isfinite(x.min())):
-            raise ValueError(f"the scores scale * q @ k^T overflow {ctype}: q and k are too large for "
-                             "this dtype (scale them down, or compute in float64)")
+        x = _scores(qc, kc[..., j0:j1, :], s, check)
         if allowed is not None:
             np.copyto(x, neg_inf, where=~allowed[..., j0:j1])
         m_new = np.maximum(m, x.max(axis=-1, keepdims=True))
