@@ -72,13 +72,28 @@ def browser_missing_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip the calling test when the browser cannot run here, saying how to install it; in CI
+    (``CI=true``) fail instead, because there a missing browser means the widgets go untested."""
+    import pytest
+
+    reason = browser_missing_reason()
+    if reason is None:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
-    """A headless Chromium (playwright ``Browser``) that is always closed afterwards."""
+    """A headless Chromium (playwright ``Browser``) that is always closed afterwards. It gets a throwaway
+    HOME, so its profile and crash-report folders never land in the user's ``~/.config``."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+    with tempfile.TemporaryDirectory(prefix="chromium-home-") as home, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS,
+                                    env={**os.environ, "HOME": home})
         try:
             yield browser
         finally:
@@ -458,14 +473,17 @@ class SliderMove:
 def move_slider(page: Any, slider: Any, image_scope: str, key: str = "ArrowRight",
                 timeout_s: float = UPDATE_TIMEOUT_S) -> SliderMove:
     """Focus the slider's handle, press ``key`` once, and wait until the slider's readout, at least one
-    plot image inside ``image_scope`` and every app readout (``.softmax-readout``, where the notebook has
-    one) inside ``image_scope`` have changed. Raises ``TimeoutError`` saying which did not."""
+    plot image inside ``image_scope`` and every app readout (``.softmax-readout``, where the app has one)
+    in the slider's app have changed. Raises ``TimeoutError`` saying which did not."""
     handle = slider.locator(".noUi-handle").first
     readout = slider.locator(".widget-readout").first
+    # The app the slider belongs to: its outermost widget ancestor (readouts of other apps don't move).
+    app = slider.locator("xpath=ancestor-or-self::*[contains(concat(' ', @class, ' '), ' jupyter-widgets ')][last()]")
     handle.evaluate("el => el.scrollIntoView({block: 'center'})")
+    app_texts = lambda: app.locator(APP_READOUT).evaluate_all("els => els.map(e => e.innerText.trim())")  # noqa: E731
     before_text = readout.inner_text().strip()
     before_imgs = image_sources(page, image_scope)
-    before_apps = texts(page, f"{image_scope} {APP_READOUT}")
+    before_apps = app_texts()
     handle.focus()
     page.keyboard.press(key)
     deadline = time.monotonic() + timeout_s
@@ -473,7 +491,7 @@ def move_slider(page: Any, slider: Any, image_scope: str, key: str = "ArrowRight
     while time.monotonic() < deadline:
         after_text = readout.inner_text().strip()
         after_imgs = image_sources(page, image_scope)
-        after_apps = texts(page, f"{image_scope} {APP_READOUT}")
+        after_apps = app_texts()
         changed = sum(1 for i, src in enumerate(after_imgs) if i >= len(before_imgs) or src != before_imgs[i])
         apps_changed = len(after_apps) == len(before_apps) and all(a != b for a, b in zip(after_apps, before_apps))
         if after_text != before_text and changed and apps_changed:

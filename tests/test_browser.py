@@ -40,11 +40,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    reason = bs.browser_missing_reason()
-    if reason:
-        if bs.in_ci():
-            pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
-        pytest.skip(reason)
+    bs.require_browser()
     with bs.chromium() as b:
         yield b
 
@@ -66,6 +62,32 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------------------------------- no browser
+
+def test_missing_browser_skips_with_install_hint_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bs, "CHROMIUM_PATH", "/nonexistent/chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"Chromium not found.*apt-get install chromium"):
+        bs.require_browser()
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "TRUE"])
+def test_missing_browser_fails_in_ci(monkeypatch: pytest.MonkeyPatch, ci: str) -> None:
+    monkeypatch.setattr(bs, "CHROMIUM_PATH", "/nonexistent/chromium")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.fail.Exception, match=r"CI=true.*apt-get install chromium"):
+        bs.require_browser()
+
+
+def test_present_browser_neither_skips_nor_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "chromium"
+    fake.write_text("")
+    monkeypatch.setattr(bs, "CHROMIUM_PATH", str(fake))
+    monkeypatch.setenv("CI", "true")
+    assert bs.browser_missing_reason() is None
+    bs.require_browser()
 
 
 # ------------------------------------------------------------------------------------------- discovery
@@ -194,3 +216,17 @@ def test_make_lab_serves_the_numbered_notebooks(tmp_path: Path) -> None:
         os.killpg(server.proc.pid, 0)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_harness_detects_a_slider_that_updates_nothing(lab_server: bs.Server, page: Any) -> None:
+    """A slider wired to nothing: its readout moves but the image does not, and ``move_slider`` must say
+    so (the check can fail)."""
+    _write_notebook(lab_server.extra["root"] / "zz-unwired-slider-probe.ipynb",
+                    "import ipywidgets, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+                    "import io\nbuf = io.BytesIO()\nplt.figure(figsize=(2, 1)).savefig(buf, format='png')\n"
+                    "ipywidgets.VBox([ipywidgets.FloatLogSlider(description='T'), ipywidgets.Image(value=buf.getvalue())])")
+    bs.open_notebook_in_lab(page, lab_server, "zz-unwired-slider-probe.ipynb")
+    state = bs.run_all_cells(page)
+    bs.check_widgets_displayed(page, expected_views=len(state["widgetViews"]))
+    with pytest.raises(TimeoutError, match=r"slider readout '1.00' -> '1.26'; plot images changed: 0 of 1"):
+        bs.move_slider(page, bs.temperature_slider(page), ".jp-Notebook .jupyter-widgets", timeout_s=2)

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser_support as bs  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
+LAB_HEIGHT = 1040  # tall enough for the app's code cell, sliders and the whole chart
 STEPS_DOWN = 15  # ArrowLeft presses on the log-scale T slider: T = 10**(-0.02 * 15) ~ 0.5
 
 
@@ -37,7 +38,9 @@ def jupyterlab_shot(browser, notebook: Path, out: Path, work: Path) -> None:
         bs.check_widgets_displayed(page, expected_views=len(state["widgetViews"]))
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
         _lower_temperature(page, ".jp-Notebook .jupyter-widgets")
-        bs.temperature_slider(page).evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": LAB_HEIGHT})
+        # the whole cell (the line of code the student ran and the app) at the top of the notebook panel
+        bs.temperature_slider(page).evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
         page.mouse.move(0, VIEWPORT["height"] - 1)  # no hover highlight on the slider
         time.sleep(0.5)  # let the scroll settle
         page.screenshot(path=str(out))
