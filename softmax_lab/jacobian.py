@@ -14,10 +14,13 @@ which costs O(C) per row instead of the O(C^2) of building and multiplying ``J``
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_real_array, compute_dtype, first_index, normalize_axis
+from .forward import _row_blocks, _small_bufsize_helps
 
 __all__ = ["softmax_jacobian", "softmax_backward", "check_probabilities"]
 
@@ -70,21 +73,36 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     ``axis``. Never forms the Jacobian: O(C) time and memory per row. Masked classes (p = 0)
     get gradient 0. NaN or inf in ``p`` or ``grad`` raise ``ValueError`` naming the position.
     """
-    p_arr = as_real_array(p, "p")
-    g_arr = as_real_array(grad, "grad")
+    p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, "p")
+    g_arr = grad if type(grad) is np.ndarray and grad.dtype.char in "fd" and grad.ndim else as_real_array(grad, "grad")
     if p_arr.shape != g_arr.shape:
         raise ValueError(f"p and grad must have the same shape, got p {p_arr.shape} and grad {g_arr.shape}")
-    ax = normalize_axis(axis, p_arr.ndim)
-    ctype = compute_dtype(np.result_type(p_arr.dtype, g_arr.dtype))
+    ax = p_arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, p_arr.ndim)
+    rtype = p_arr.dtype if p_arr.dtype == g_arr.dtype else np.result_type(p_arr.dtype, g_arr.dtype)
+    ctype = rtype if rtype.char != "e" else compute_dtype(rtype)
     pc = p_arr.astype(ctype, copy=False)
     gc = g_arr.astype(ctype, copy=False)
-    dot = np.vecdot(gc, pc, axis=ax)
+    res = np.empty(pc.shape, ctype)
+    if ax == pc.ndim - 1 and pc.flags.c_contiguous and gc.flags.c_contiguous:
+        # rows in cache-sized blocks (see forward._row_blocks); errstate() restores the buffer size
+        with np.errstate() if _small_bufsize_helps(pc) else contextlib.nullcontext():
+            for pb, gb, rb in _row_blocks(pc, gc, res):
+                _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
+    else:
+        _backward_rows(pc, gc, res, ax, p_arr, g_arr)
+    return res if res.dtype == rtype else res.astype(rtype)
+
+
+def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
+                   p_arr: np.ndarray, g_arr: np.ndarray) -> None:
+    """``res = p * (g - <g, p>)`` along ``axis``, in place in ``res``; the full inputs name errors."""
+    dot = np.vecdot(g, p, axis=axis)  # one pass over both inputs
+    dot = dot[:, None] if axis == -1 and dot.ndim == 1 else np.expand_dims(dot, axis)
     if not np.isfinite(dot).all():  # a NaN/inf anywhere in p or grad shows up here
         for name, a in (("p", p_arr), ("grad", g_arr)):
             bad = ~np.isfinite(a)
             if bad.any():
                 raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}")
         raise ValueError("grad * p overflows: the products are too large for the dtype")
-    res = gc - np.expand_dims(dot, ax)
-    np.multiply(res, pc, out=res)
-    return res.astype(np.result_type(p_arr.dtype, g_arr.dtype), copy=False)
+    np.subtract(g, dot, out=res)
+    np.multiply(res, p, out=res)

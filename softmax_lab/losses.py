@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, compute_dtype, first_index, raise_for_bad_logits
-from .forward import log_softmax, softmax
+from ._validate import as_real_array, compute_dtype, first_index
+from .forward import _log_softmax, _Logits, _row_blocks, _softmax
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
@@ -34,8 +34,6 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if reduction == "mean" and n == 0:
         raise ValueError("cannot take the mean over an empty batch (logits has N = 0 rows)")
-    if n and not np.isfinite(z.max(axis=1)).all():  # NaN, +inf or an all -inf row: name "logits"
-        raise_for_bad_logits(z, 1, "logits", None)
     t = np.asarray(targets)
     if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
         raise TypeError(f"targets must be integer class labels (N,) or probabilities (N, C), got dtype {t.dtype}")
@@ -69,6 +67,30 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
     raise ValueError(f"targets must have shape (N,) or (N, C), got shape {t.shape}")
 
 
+def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
+    r"""``log_softmax(z)[n, labels[n]]`` for each row, without forming the whole (N, C) log-softmax.
+
+    Per row: :math:`(z_t - m) - \log \sum_j e^{z_j - m}`, the same operations as
+    :func:`~softmax_lab.log_softmax` (so the same bits), with the sum of exponentials computed one
+    block of rows at a time in a small scratch buffer. Returned in the dtype of the logits.
+    """
+    z = np.ascontiguousarray(x.arr)
+    picked = np.empty(z.shape[0], x.ctype)
+    with np.errstate(over="ignore"):  # z - m may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
+        start = 0
+        for (zb,) in _row_blocks(z):
+            rows = slice(start, start + zb.shape[0])
+            start = rows.stop
+            m = x.row_max(zb, None, -1)
+            work = np.empty(zb.shape, x.ctype)
+            x.shift(zb, m, None, work)
+            np.exp(work, out=work)
+            s = np.add.reduce(work, axis=-1)  # >= 1: the max term is exp(0) = 1
+            zt = zb[np.arange(zb.shape[0]), labels[rows]].astype(x.ctype, copy=False)
+            picked[rows] = (zt - m[:, 0]) - np.log(s)
+    return picked.astype(z.dtype, copy=False)
+
+
 def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
         return per_sample
@@ -85,14 +107,13 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = 
     A class with logit ``-inf`` and target weight 0 contributes 0; a target on such a class gives ``inf``.
     """
     z, labels, y = _check(logits, targets, reduction)
-    logp = log_softmax(z, axis=1)
+    x = _Logits(z, 1, 1.0, None, "logits")  # NaN, +inf or an all -inf row raise, naming "logits"
     if labels is not None:
-        per = -logp[np.arange(z.shape[0]), labels]
-    else:
-        prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
-        np.multiply(y, logp, out=prod, where=y > 0)  # 0 * log 0 counts as 0
-        per = -prod.sum(axis=1)
-    return _reduce(per, reduction)
+        return _reduce(-_picked_log_softmax(x, labels), reduction)
+    logp = _log_softmax(x, None)
+    prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
+    np.multiply(y, logp, out=prod, where=y > 0)  # 0 * log 0 counts as 0
+    return _reduce(-prod.sum(axis=1), reduction)
 
 
 def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -102,7 +123,7 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reducti
     For ``"sum"`` and ``"none"`` it is ``p - y`` (for ``"none"``, row n is the gradient of L_n).
     """
     z, labels, y = _check(logits, targets, reduction)
-    g = softmax(z, axis=1)
+    g = _softmax(_Logits(z, 1, 1.0, None, "logits"), None)
     if labels is not None:
         g[np.arange(z.shape[0]), labels] -= 1
     else:
