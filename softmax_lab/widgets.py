@@ -164,7 +164,7 @@ class TemperatureFigure:
         c = self.n_classes = z.size
         fs = 17 if presenter else 11
         dpi = dpi or (80 if presenter else 90)
-        size = (14.0, 8.2) if presenter else (10.5, 6.4)
+        size = (14.0, 7.0) if presenter else (10.5, 6.4)
         self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
         axd = self.fig.subplot_mosaic([["bars", "bars"], ["hist", "entropy"]], height_ratios=[1.25, 1])
@@ -262,6 +262,8 @@ _PRESENTER_CSS = """<style>
 .softmax-presenter .widget-readout { min-width: 90px; }
 .softmax-presenter .widget-hslider, .softmax-presenter .widget-button { height: 44px; }
 .softmax-presenter .noUi-handle { transform: scale(1.5); }
+.softmax-presenter .widget-button { width: 200px; }
+.jp-RenderedMarkdown p { font-size: 20px; }
 </style>"""
 
 
@@ -301,7 +303,10 @@ class TemperatureApp:
         self.resample = w.Button(description="Resample", icon="refresh", tooltip="new seeded draws (seed + 1)")
         self.readout = w.HTML()
         self.readout.add_class("softmax-readout")
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        # natural size, not stretched by the VBox; in presenter mode scaled down to fit the screen's height
+        self.image = w.Image(format="png", layout=w.Layout(align_self="flex-start", width="auto", height="auto",
+                                                           max_width="100%",
+                                                           max_height="calc(100vh - 330px)" if presenter else None))
         rows: list[Any] = [self.temperature, self.top_k, self.top_p, w.HBox([self.n_draws, self.resample]),
                            self.readout, self.image]
         if presenter:
