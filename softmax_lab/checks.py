@@ -180,14 +180,24 @@ def check_jacobian_row(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
     r"""Check a student's ``fn(p, i)`` returning row ``i`` of the softmax Jacobian at output ``p``.
 
     Row ``i`` is :math:`\partial p_i / \partial z_j` for every ``j``: :math:`p_i(\delta_{ij} - p_j)`.
-    Every row of a few probability vectors is tried, so an error on the diagonal or off it shows up.
+    One case per probability vector: all its rows are stacked and compared with ``J``, so a mismatch
+    is reported at ``(row i, column j)``. A row of the wrong shape is reported as such.
     """
+    def all_rows(p: np.ndarray) -> np.ndarray:
+        rows = []
+        for i in range(p.size):
+            row = np.asarray(fn(p.copy(), i), dtype=np.float64)
+            if row.shape != p.shape:
+                raise ValueError(f"fn(p, {i}) returned shape {row.shape}; a row of J has one entry per "
+                                 f"logit z_j, shape {p.shape}")
+            rows.append(row)
+        return np.stack(rows)
+
     cases = []
     for desc, z in _vectors()[:4]:
         p = softmax(z)
-        jac = softmax_jacobian(p)
-        for i in range(p.size):
-            cases.append((f"row {i} of J at softmax({desc})", (lambda p=p, i=i: fn(p.copy(), i)), jac[i]))
+        cases.append((f"rows of J at softmax({desc})", (lambda p=p: all_rows(p)),
+                      softmax_jacobian(p)))
     return run_checks("Jacobian row", cases)
 
 

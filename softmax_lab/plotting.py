@@ -41,13 +41,15 @@ def bar_probabilities(probs: ArrayLike, labels: Sequence[str] | None = None, ax:
 __all__ += ["plot_jacobian_heatmap"]
 
 
-def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax: Axes | None = None) -> Axes:
+def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax: Axes | None = None,
+                          vmax: float | None = None) -> Axes:
     r"""Heat map of the softmax Jacobian :math:`J = \mathrm{diag}(p) - p p^\top` at the probabilities ``p``.
 
     Cell ``(i, j)`` shows :math:`\partial p_i / \partial z_j`, annotated with its value (3 decimals) when
     there are at most 12 classes. The colour scale is symmetric about 0 (blue negative, red positive),
-    so the positive diagonal and the negative off-diagonal terms read at a glance. Returns the ``Axes``;
-    its first image holds ``J`` itself.
+    so the positive diagonal and the negative off-diagonal terms read at a glance; it runs from ``-vmax``
+    to ``vmax`` (default: the largest ``|J_ij|``; pass 0.25, the largest value any entry can take, to put
+    several maps on one scale). Returns the ``Axes``; its first image holds ``J`` itself.
     """
     from .jacobian import softmax_jacobian  # local import: plotting stays importable on its own
 
@@ -59,7 +61,9 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
     if len(names) != c:
         raise ValueError(f"labels must have one name per class ({c}), got {len(names)}")
     ax = ax or new_axes(4.8, 4.0)
-    lim = float(np.abs(jac).max()) or 1.0
+    if vmax is not None and not (isinstance(vmax, (int, float)) and vmax > 0):
+        raise ValueError(f"vmax must be a positive number, got {vmax!r}")
+    lim = float(vmax) if vmax is not None else (float(np.abs(jac).max()) or 1.0)
     im = ax.imshow(jac, cmap="RdBu_r", vmin=-lim, vmax=lim)
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label="dp_i / dz_j")
     ax.set_xticks(range(c), names)
@@ -70,7 +74,8 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
         for i in range(c):
             for j in range(c):
                 v = jac[i, j]
-                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9,
+                txt = f"{v:.3f}"
+                ax.text(j, i, "0.000" if txt == "-0.000" else txt, ha="center", va="center", fontsize=9,
                         color="white" if abs(v) > 0.6 * lim else "black")
     ax.set_title("softmax Jacobian  J = diag(p) - p p^T")
     return ax

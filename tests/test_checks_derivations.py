@@ -124,7 +124,7 @@ def test_logsumexp_reports_a_wrong_shape_and_an_exception():
 def test_jacobian_row_accepts_a_right_answer():
     res = check_jacobian_row(row_right)
     assert res.ok, repr(res)
-    assert res.passed == 13  # every row of four vectors of sizes 3, 4, 3, 3
+    assert res.passed == 4  # one case per probability vector, every row of it
 
 
 @pytest.mark.parametrize("wrong", [row_sign_error, row_no_diag_term])
@@ -136,8 +136,20 @@ def test_jacobian_row_catches_wrong_formulas(wrong):
 
 def test_jacobian_row_catches_the_full_matrix():
     res = check_jacobian_row(row_full_matrix)
-    assert len(res.problems) == 13
-    assert "wrong shape: expected (3,), got (3, 3)" in res.problems[0]
+    assert len(res.problems) == 4
+    assert "fn(p, 0) returned shape (3, 3); a row of J has one entry per logit z_j, shape (3,)" in res.problems[0]
+
+
+def test_jacobian_row_names_the_wrong_row_and_column():
+    def wrong_in_row_1(p, i):  # right everywhere except the diagonal entry of row 1
+        row = row_right(p, i)
+        if i == 1:
+            row[1] = -row[1]
+        return row
+
+    res = check_jacobian_row(wrong_in_row_1)
+    assert len(res.problems) == 4
+    assert "value off at index (1, 1)" in res.problems[0]
 
 
 # ---------------------------------------------------------------- check_softmax_vjp
@@ -204,7 +216,20 @@ def test_heatmap_rejects_bad_input():
         plot_jacobian_heatmap([[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(ValueError, match="p must sum to 1"):
         plot_jacobian_heatmap([0.5, 0.6])
+    with pytest.raises(ValueError, match="vmax"):
+        plot_jacobian_heatmap([0.5, 0.5], vmax=-1.0)
     plt.close("all")
+
+
+def test_heatmap_shared_scale_and_no_negative_zero_labels():
+    ax = plot_jacobian_heatmap([0.998, 0.001, 0.001], vmax=0.25)
+    try:
+        assert ax.images[0].get_clim() == (-0.25, 0.25)
+        labels = [t.get_text() for t in ax.texts]
+        assert "-0.000" not in labels and "0.000" in labels  # -0.000998 * 0.001 rounds to 0.000
+        assert "0.002" in labels  # 0.998 * 0.002 = 0.001996 on the diagonal
+    finally:
+        plt.close(ax.figure)
 
 
 # ---------------------------------------------------------------- error_table
