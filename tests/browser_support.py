@@ -152,7 +152,9 @@ def isolated_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, s
     ``JUPYTER_PATH`` is left alone, so the widget labextension in the venv's ``share/jupyter`` is still
     found (jupyter always searches ``sys.prefix/share/jupyter`` after the user data dir).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
+    # No Jupyter settings from the caller, and no make jobserver flags when `make test` runs us.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER", "JPY_")) and k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     dirs = {"HOME": home, "JUPYTER_CONFIG_DIR": home / ".jupyter", "JUPYTER_DATA_DIR": home / "jupyter-data",
             "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime", "IPYTHONDIR": home / ".ipython",
             "MPLCONFIGDIR": home / ".matplotlib"}
@@ -225,6 +227,25 @@ def stop_process_tree(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
                 os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):  # the group may outlive its leader
         os.killpg(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + grace_s  # SIGKILL is asynchronous: wait until they are really gone
+    while any(is_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+_SERVER_PROCESS = re.compile(r"jupyterlab|jupyter-lab|voila|ipykernel_launcher|chromium")
+
+
+def leftover_processes(pid: int | None = None) -> list[str]:
+    """Command lines of servers, kernels or browsers still running below ``pid`` (default: this process)."""
+    found = []
+    for child in descendants(os.getpid() if pid is None else pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if _SERVER_PROCESS.search(cmdline) and is_alive(child):
+            found.append(f"{child}: {cmdline[:120]}")
+    return found
 
 
 @dataclass

@@ -21,6 +21,9 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,6 +40,17 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 # ------------------------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module", autouse=True)
+def nothing_left_running() -> Iterator[None]:
+    """Set up first, torn down last: once every server and the browser are stopped, no server, kernel
+    or browser process started by this module may still be running."""
+    yield
+    deadline = time.monotonic() + 10
+    while bs.leftover_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert bs.leftover_processes() == [], "processes left running by the browser tests"
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
@@ -88,6 +102,30 @@ def test_present_browser_neither_skips_nor_fails(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CI", "true")
     assert bs.browser_missing_reason() is None
     bs.require_browser()
+
+
+# ------------------------------------------------------------------------------------------- processes
+
+def test_stop_process_tree_also_stops_children_in_sessions_of_their_own() -> None:
+    """A fake server whose fake kernel runs in its own session (as Jupyter starts kernels): killing the
+    server's process group alone would miss the kernel; ``stop_process_tree`` must not."""
+    kernel = "import time; time.sleep(120)"
+    server = ("import subprocess, sys, time\n"
+              f"subprocess.Popen([sys.executable, '-c', {kernel!r}, 'ipykernel_launcher'], start_new_session=True)\n"
+              "time.sleep(120)")
+    proc = subprocess.Popen([sys.executable, "-c", server, "voila"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not bs.leftover_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        kernels = bs.descendants(proc.pid)
+        assert len(kernels) == 1 and "ipykernel_launcher" in bs.leftover_processes(proc.pid)[0]
+        assert os.getsid(kernels[0]) != os.getsid(proc.pid), "the fake kernel should have its own session"
+    finally:
+        bs.stop_process_tree(proc, grace_s=5)
+    assert proc.returncode is not None
+    assert not bs.is_alive(kernels[0]), "the kernel in its own session survived"
+    assert bs.leftover_processes(proc.pid) == []
 
 
 # ------------------------------------------------------------------------------------------- discovery
