@@ -41,10 +41,15 @@ PORT ?= 8866
 present: $(STAMP)
 	$(PY) -m voila present/temperature.ipynb --port=$(PORT) --Voila.ip=127.0.0.1 --token --theme=light $(if $(NO_BROWSER),--no-browser,)
 
+## Softmax kernels vs scipy, PyTorch CPU 1 thread (if installed) and a plain copy: time, ratios, memory
+## (issue 7). Takes a few minutes; `make bench ARGS=--quick` for the small shapes only.
+bench: $(STAMP)
+	$(PY) -m softmax_lab.benchmark $(ARGS)
+
 ## Time one temperature-slider update of the explorer widget (50 classes; budget 50 ms).
 .PHONY: bench-widgets
 bench-widgets: $(STAMP)
-	$(PY) -m softmax_lab.widget_benchmark --classes 50
+	$(PY) -m softmax_lab.widget_benchmark --classes 50 --compare
 	$(PY) -m softmax_lab.widget_benchmark --classes 50 --presenter
 
 clean:
