@@ -147,6 +147,8 @@ def _result_buffer(x: _Logits, out: np.ndarray | None) -> np.ndarray:
     if out.shape != x.arr.shape or out.dtype != x.arr.dtype:
         raise ValueError(f"out must have shape {x.arr.shape} and dtype {x.arr.dtype}, "
                          f"got shape {out.shape} and dtype {out.dtype}")
+    if not out.flags.c_contiguous:  # rows summed in another order would round differently
+        return np.empty(x.arr.shape, x.arr.dtype)
     same = (out.ctypes.data == x.arr.ctypes.data and out.strides == x.arr.strides)
     if not same and np.may_share_memory(out, x.arr):  # partial overlap: blocks would read what they wrote
         return np.empty(x.arr.shape, x.arr.dtype)
