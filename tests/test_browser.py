@@ -177,7 +177,8 @@ def _exercise_slider(page: Any, image_scope: str) -> list[bs.SliderMove]:
     """Move the temperature slider one step right, then one step left; each move must change the
     slider's readout and at least one plot image."""
     slider = bs.temperature_slider(page)
-    assert slider.count() == 1, "no slider widget on the page"
+    assert slider.count() == 1, ("no slider widget on the page; the browser test moves the slider described "
+                                 "'T'/'temperature' (else the first slider): extend it for other widgets")
     moves = [bs.move_slider(page, slider, image_scope, "ArrowRight"),
              bs.move_slider(page, slider, image_scope, "ArrowLeft")]
     assert moves[0].readout_after != moves[0].readout_before
@@ -187,6 +188,7 @@ def _exercise_slider(page: Any, image_scope: str) -> list[bs.SliderMove]:
 
 @pytest.mark.parametrize("notebook", WIDGET_NOTEBOOKS, ids=[p.stem for p in WIDGET_NOTEBOOKS])
 def test_widgets_work_in_jupyterlab(notebook: Path, lab_server: bs.Server, page: Any) -> None:
+    original = notebook.read_bytes()
     problems = bs.PageProblems().attach(page)
     bs.open_notebook_in_lab(page, lab_server, notebook.name)
     state = bs.run_all_cells(page)
@@ -196,6 +198,7 @@ def test_widgets_work_in_jupyterlab(notebook: Path, lab_server: bs.Server, page:
     assert problems.page_errors == [], f"uncaught errors in the page: {problems.page_errors}"
     assert problems.relevant_console_errors() == []
     bs.check_widgets_displayed(page, expected_views=len(state["widgetViews"]))  # still alive after moving
+    assert notebook.read_bytes() == original, "the repository's notebook was modified"
 
 
 def test_harness_detects_a_dead_widget_front_end(lab_server: bs.Server, page: Any,
@@ -240,6 +243,7 @@ def test_make_lab_serves_the_numbered_notebooks(tmp_path: Path) -> None:
     cmd = bs.make_command("lab", LAB_ARGS=lab_args)
     numbered = sorted(p.name for p in bs.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     assert numbered, "the course has no numbered notebooks"
+    folder_before = sorted((p.name, p.stat().st_mtime_ns) for p in bs.NOTEBOOKS.iterdir())
     with bs.serve(cmd, port=port, token=token, workdir=tmp_path, cwd=bs.REPO, probe_path="/api/status") as server:
         family = [server.proc.pid, *bs.descendants(server.proc.pid)]
         listing = server.get_json("/api/contents")
@@ -248,6 +252,7 @@ def test_make_lab_serves_the_numbered_notebooks(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{server.base_url}/api/contents", timeout=10)
         assert refused.value.code == 403
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in bs.NOTEBOOKS.iterdir()) == folder_before
     assert len(family) >= 2, "make should have started the JupyterLab process"
     assert [pid for pid in family if bs.is_alive(pid)] == [], "processes left running after stop"
     with pytest.raises(ProcessLookupError):
