@@ -4,8 +4,8 @@
 
 Each entry of :data:`FIGURES` maps a file name to a function that builds a matplotlib ``Figure`` (or PNG
 bytes) from seeded data. Figures whose plotting function another part of the package has not defined yet
-are skipped with a message (see :func:`available`). Only ``backward_cost.png`` varies from run to run:
-it plots timings measured on the machine that runs this.
+are skipped with a message (see :func:`available`). ``backward_cost.png`` plots timings measured on the
+machine that runs this, so it changes from run to run; ``attention_memory.png`` plots tracemalloc peaks.
 """
 
 from __future__ import annotations
@@ -83,6 +83,26 @@ def _decision_regions() -> Figure:
     return fig
 
 
+def _attention_scaling() -> Figure:
+    from .attention_study import plot_scaling_study, scaling_study
+
+    study = scaling_study([1, 4, 16, 64, 256, 1024, 4096], n_queries=512, n_keys=64, seed=0)
+    return plot_scaling_study(study).figure
+
+
+def _attention_memory() -> Figure:
+    from .attention import attention, flash_attention
+    from .attention_study import peak_memory, plot_peak_memory
+
+    lengths, full, tiled = [256, 512, 1024, 2048], [], []
+    for n in lengths:
+        rng = np.random.default_rng(n)
+        q, k, v = (rng.normal(size=(n, 32)) for _ in range(3))
+        full.append(peak_memory(attention, q, k, v)[1] / 2**20)
+        tiled.append(peak_memory(flash_attention, q, k, v, block_size=64)[1] / 2**20)
+    return plot_peak_memory(lengths, full, tiled, block_size=64).figure
+
+
 def _has(module: str, name: str) -> Callable[[], bool]:
     def test() -> bool:
         try:
@@ -103,6 +123,8 @@ FIGURES: dict[str, tuple[Builder, Callable[[], bool]]] = {
     "soft_vs_hard.png": (_soft_vs_hard, _has("plotting", "plot_soft_vs_hard")),
     "backward_cost.png": (_backward_cost, _has("cost", "plot_backward_cost")),
     "decision_regions.png": (_decision_regions, _has("plotting", "plot_decision_regions")),
+    "attention_scaling.png": (_attention_scaling, _has("attention_study", "plot_scaling_study")),
+    "attention_memory.png": (_attention_memory, _has("attention_study", "plot_peak_memory")),
 }
 
 
