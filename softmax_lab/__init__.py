@@ -28,3 +28,9 @@ __version__ = "0.1.0"
 from .attention import attention, flash_attention, online_softmax  # noqa: E402
 
 __all__ += ["attention", "online_softmax", "flash_attention"]
+
+# Temperature (issue 4): entropy of a distribution, the Gumbel-max trick.
+from .entropy import entropy  # noqa: E402
+from .gumbel import gumbel_max_sample  # noqa: E402
+
+__all__ += ["entropy", "gumbel_max_sample"]
