@@ -8,12 +8,16 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
   and moving the temperature slider with the keyboard changes its readout and the plot image;
 * the same in the Voila presenter that ``make present`` serves;
 * ``make lab`` starts a server that answers and lists the numbered notebooks;
-* the harness itself notices a dead widget front end (the widget labextension blocked).
+* the harness itself notices a dead widget front end (the widget labextension blocked) and a slider
+  that updates nothing, and stops a server's kernels even though they run in sessions of their own.
 
 JupyterLab always serves a temporary, output-stripped copy of ``notebooks/`` (running cells autosaves),
 every server gets a free port, a random token and a throwaway HOME, and every server's whole process tree
-is stopped in a ``finally``. Without Chromium the tests are skipped with install instructions, except in
-CI (``CI=true``), where a missing browser is a failure.
+is stopped in a ``finally``; after the module, no server, kernel or browser may be left running.
+Wall time here: about 60 s (one JupyterLab for the notebooks, one for ``make lab``, one Voila).
+`pytest -k "not test_browser"` leaves them out of a quick local run.
+Without Chromium the tests are skipped with install instructions, except in CI (``CI=true``), where a
+missing browser is a failure.
 """
 
 from __future__ import annotations
