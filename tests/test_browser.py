@@ -14,7 +14,8 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
 JupyterLab always serves a temporary, output-stripped copy of ``notebooks/`` (running cells autosaves),
 every server gets a free port, a random token and a throwaway HOME, and every server's whole process tree
 is stopped in a ``finally``; after the module, no server, kernel or browser may be left running.
-Wall time here: about 60 s (one JupyterLab for the notebooks, one for ``make lab``, one Voila).
+Wall time: ~35 s on an idle 2-core machine, ~60 s under load (one JupyterLab for the notebooks, one for
+``make lab``, one Voila).
 `pytest -k "not test_browser"` leaves them out of a quick local run.
 Without Chromium the tests are skipped with install instructions, except in CI (``CI=true``), where a
 missing browser is a failure.
