@@ -38,6 +38,7 @@ OPS = ["forward", "log_softmax", "backward", "cross_entropy"]
 MAX_JACOBIAN_BYTES = 256 * 2**20  # the batched Jacobian (rows, C, C) is only built below this
 MAX_ROW_LOOP_WORK = 10**7         # rows * C * C: the numpy row-by-row Jacobian loop is timed below this
 MAX_PYTHON_LOOP_WORK = 10**5      # rows * C * C: the entry-by-entry Python Jacobian loop, below this
+MEMORY_GOAL_MIN_BYTES = 64 * 1024  # the memory goal is judged for inputs at least this large
 
 
 # ----------------------------------------------------------------------------- timing helpers
@@ -247,8 +248,12 @@ def check_goals(rows: list[Row]) -> list[str]:
                 ra, ro = r.ratio("torch"), r.ratio("torch_out", "ours_out")
                 say(ra <= limit, f"{tag}: ours/torch-1t = {ra:.2f} (goal <= {limit})")
                 say(ro <= limit, f"{tag}: ours(out=)/torch-1t(out=) = {ro:.2f} (goal <= {limit})")
-            if r.memory.get("ours") is not None and r.shape != (2, 3):
-                say(r.memory["ours"] <= 1.1, f"{tag}: peak extra memory = {r.memory['ours']:.2f} x input (goal <= 1.1)")
+            if r.memory.get("ours") is not None:
+                text = f"{tag}: peak extra memory = {r.memory['ours']:.2f} x input (goal <= 1.1)"
+                if np.prod(r.shape) * np.dtype(r.dtype).itemsize >= MEMORY_GOAL_MIN_BYTES:
+                    say(r.memory["ours"] <= 1.1, text)
+                else:  # a few hundred bytes of row maxima and array headers dominate a tiny input
+                    out.append(f"info  {text}; input under {MEMORY_GOAL_MIN_BYTES // 1024} KiB, not judged")
         elif r.op == "backward":
             if "torch" in r.times:
                 rt = r.ratio("torch")

@@ -14,12 +14,11 @@ which costs O(C) per row instead of the O(C^2) of building and multiplying ``J``
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_real_array, compute_dtype, first_index, normalize_axis
+from . import forward as _forward
 from .forward import _row_blocks, _small_bufsize_helps
 
 __all__ = ["softmax_jacobian", "softmax_backward", "check_probabilities"]
@@ -78,26 +77,28 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     if p_arr.shape != g_arr.shape:
         raise ValueError(f"p and grad must have the same shape, got p {p_arr.shape} and grad {g_arr.shape}")
     ax = p_arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, p_arr.ndim)
-    rtype = p_arr.dtype if p_arr.dtype == g_arr.dtype else np.result_type(p_arr.dtype, g_arr.dtype)
+    rtype = p_arr.dtype if p_arr.dtype.char == g_arr.dtype.char else np.result_type(p_arr.dtype, g_arr.dtype)
     ctype = rtype if rtype.char != "e" else compute_dtype(rtype)
     pc = p_arr.astype(ctype, copy=False)
     gc = g_arr.astype(ctype, copy=False)
     res = np.empty(pc.shape, ctype)
-    if ax == pc.ndim - 1 and pc.flags.c_contiguous and gc.flags.c_contiguous:
-        # rows in cache-sized blocks (see forward._row_blocks); errstate() restores the buffer size
-        with np.errstate() if _small_bufsize_helps(pc) else contextlib.nullcontext():
+    if ax != pc.ndim - 1 or pc.nbytes <= _forward._BLOCK_BYTES or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
+        _backward_rows(pc, gc, res, ax, p_arr, g_arr)
+    elif not _small_bufsize_helps(pc):
+        for pb, gb, rb in _row_blocks(pc, gc, res):  # rows in cache-sized blocks (forward._row_blocks)
+            _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
+    else:
+        with np.errstate():  # restores the ufunc buffer size that _row_blocks tunes
             for pb, gb, rb in _row_blocks(pc, gc, res):
                 _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
-    else:
-        _backward_rows(pc, gc, res, ax, p_arr, g_arr)
-    return res if res.dtype == rtype else res.astype(rtype)
+    return res if rtype.char == ctype.char else res.astype(rtype)
 
 
 def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
                    p_arr: np.ndarray, g_arr: np.ndarray) -> None:
     """``res = p * (g - <g, p>)`` along ``axis``, in place in ``res``; the full inputs name errors."""
     dot = np.vecdot(g, p, axis=axis)  # one pass over both inputs
-    dot = dot[:, None] if axis == -1 and dot.ndim == 1 else np.expand_dims(dot, axis)
+    dot = dot[..., None] if axis == -1 or axis == p.ndim - 1 else np.expand_dims(dot, axis)
     if not np.isfinite(dot).all():  # a NaN/inf anywhere in p or grad shows up here
         for name, a in (("p", p_arr), ("grad", g_arr)):
             bad = ~np.isfinite(a)

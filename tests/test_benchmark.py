@@ -47,6 +47,15 @@ def test_goals_are_judged_from_the_ratios():
     assert "FAIL  forward 256x1000 float32: ours(out=)/torch-1t(out=) = 3.50 (goal <= 2.5)" in lines
     assert "FAIL  backward 64x10 float32: ours/torch softmax-backward = 2.50 (goal <= 2)" in lines
     assert "PASS  backward 64x10 float32: Jacobian loop / VJP = 400x (goal >= 300)" in lines
+    assert "PASS  forward 256x1000 float32: peak extra memory = 1.00 x input (goal <= 1.1)" in lines
+
+
+def test_memory_goal_is_judged_on_large_inputs_only():
+    small = bm.Row("forward", (64, 10), "float32", {"ours": 1e-5, "copy": 1e-6}, {"ours": 2.9})
+    large = bm.Row("forward", (4096, 4096), "float32", {"ours": 1e-2, "copy": 1e-3}, {"ours": 2.0})
+    lines = bm.check_goals([small, large])
+    assert any(line.startswith("info  forward 64x10 float32: peak extra memory = 2.90") for line in lines)
+    assert "FAIL  forward 4096x4096 float32: peak extra memory = 2.00 x input (goal <= 1.1)" in lines
 
 
 def test_table_has_one_line_per_row_and_shows_ratios():
