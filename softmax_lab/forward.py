@@ -104,6 +104,7 @@ class _Logits:
         if (self.allowed is not None or self.axis != arr.ndim - 1
                 or not (arr.flags.c_contiguous and res.flags.c_contiguous)):
             return ((arr, res, self.allowed, self.axis),)
+        _fit_bufsize(arr)  # the callers run this inside np.errstate, which restores it
         return [(zb, rb, None, -1) for zb, rb in _row_blocks(arr, res)]
 
 
@@ -119,15 +120,13 @@ def _row_blocks(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     """Cut arrays of one shape (C-contiguous, class axis last) into blocks of whole rows.
 
     Each array is viewed as a (rows, classes) matrix and cut at the same rows; a block of the first
-    is about ``_BLOCK_BYTES``, so that the several passes over it stay in cache. Call inside
-    ``np.errstate(...)`` (see :func:`_fit_bufsize`).
+    is about ``_BLOCK_BYTES``, so that the several passes over it stay in cache.
     """
     first = arrays[0]
     c = first.shape[-1]
     mats = arrays if first.ndim == 2 else tuple(a.reshape(-1, c) for a in arrays)
     if first.nbytes <= _BLOCK_BYTES:
         return [mats]
-    _fit_bufsize(first)
     step = max(1, _BLOCK_BYTES // (c * first.itemsize))
     return [tuple(m[i:i + step] for m in mats) for i in range(0, mats[0].shape[0], step)]
 

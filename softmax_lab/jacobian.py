@@ -18,8 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_real_array, compute_dtype, first_index, normalize_axis
-from . import forward as _forward
-from .forward import _row_blocks, _small_bufsize_helps
+from .forward import _fit_bufsize, _row_blocks, _small_bufsize_helps
 
 __all__ = ["softmax_jacobian", "softmax_backward", "check_probabilities"]
 
@@ -82,13 +81,14 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     pc = p_arr.astype(ctype, copy=False)
     gc = g_arr.astype(ctype, copy=False)
     res = np.empty(pc.shape, ctype)
-    if ax != pc.ndim - 1 or pc.nbytes <= _forward._BLOCK_BYTES or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
+    if ax != pc.ndim - 1 or pc.size <= 4096 or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
         _backward_rows(pc, gc, res, ax, p_arr, g_arr)
     elif not _small_bufsize_helps(pc):
         for pb, gb, rb in _row_blocks(pc, gc, res):  # rows in cache-sized blocks (forward._row_blocks)
             _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     else:
-        with np.errstate():  # restores the ufunc buffer size that _row_blocks tunes
+        with np.errstate():  # restores the ufunc buffer size on exit
+            _fit_bufsize(pc)
             for pb, gb, rb in _row_blocks(pc, gc, res):
                 _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     return res if rtype.char == ctype.char else res.astype(rtype)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_real_array, compute_dtype, first_index
-from .forward import _log_softmax, _Logits, _row_blocks, _softmax
+from .forward import _fit_bufsize, _log_softmax, _Logits, _row_blocks, _softmax
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
@@ -77,6 +77,7 @@ def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
     z = np.ascontiguousarray(x.arr)
     picked = np.empty(z.shape[0], x.ctype)
     with np.errstate(over="ignore"):  # z - m may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
+        _fit_bufsize(z)
         start = 0
         for (zb,) in _row_blocks(z):
             rows = slice(start, start + zb.shape[0])

@@ -309,4 +309,18 @@ def test_bufsize_is_restored():
     softmax(z)
     log_softmax(z)
     softmax_backward(softmax(z), z)
+    cross_entropy(z, np.arange(64))
     assert np.getbufsize() == before
+
+
+@pytest.mark.parametrize("shape", [(50, 100), (9, 1000), (3, 4, 700)])
+def test_blocked_backward_gives_the_same_bits_as_one_block(monkeypatch, shape):
+    rng = np.random.default_rng(10)
+    p = softmax(rng.standard_normal(shape) * 3)
+    g = rng.standard_normal(shape)
+    monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 1 << 30)
+    whole = softmax_backward(p, g)
+    monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 2000)
+    assert len(forward_module._row_blocks(p)) > 1
+    np.testing.assert_array_equal(softmax_backward(p, g), whole)
+    np.testing.assert_allclose(whole, plain_backward(p, g, -1), rtol=1e-12, atol=1e-15)
