@@ -84,12 +84,12 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     if ax != pc.ndim - 1 or pc.size <= 4096 or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
         _backward_rows(pc, gc, res, ax, p_arr, g_arr)
     elif not _small_bufsize_helps(pc):
-        for pb, gb, rb in _row_blocks(pc, gc, res, fraction=2):  # rows in cache-sized blocks (forward._row_blocks)
+        for pb, gb, rb in _row_blocks(pc, gc, res):  # rows in cache-sized blocks (forward._row_blocks)
             _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     else:
         with np.errstate():  # restores the ufunc buffer size on exit
             _fit_bufsize(pc)
-            for pb, gb, rb in _row_blocks(pc, gc, res, fraction=2):
+            for pb, gb, rb in _row_blocks(pc, gc, res):
                 _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     return res if rtype.char == ctype.char else res.astype(rtype)
 
