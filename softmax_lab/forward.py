@@ -201,7 +201,7 @@ def softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where: Ar
       temperature raise ``ValueError``/``TypeError`` naming the argument.
     """
     if _is_small_plain(z, axis, temperature, where, out):
-        p = _small_shift(z, _small_row_max(z))                     # 1. shift: z - max, every entry <= 0
+        p = _small_shift(z, _small_row_max(z), out)                # 1. shift: z - max, every entry <= 0
         np.exp(p, out=p)                                           # 2. exponentiate, in place
         np.divide(p, np.add.reduce(p, axis=-1, keepdims=True), out=p)  # 3. normalise (the sum is >= 1)
         return p
@@ -210,11 +210,15 @@ def softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where: Ar
 
 def _is_small_plain(z: Any, axis: Any, temperature: Any, where: Any, out: Any) -> bool:
     """The common small case, done in as few numpy calls as possible: a float32/float64 array of at
-    most 4096 entries, softmax along the last axis, T = 1, no ``where``, no ``out``. (For arrays
-    this small Python overhead is most of the time; larger ones go through the blocked path.)"""
+    most 4096 entries, softmax along the last axis, T = 1, no ``where``, and no ``out`` or a plain
+    one (C-contiguous, right shape and dtype, ``z`` itself or not overlapping it). For arrays this
+    small Python overhead is most of the time; everything else goes through the blocked path."""
     return (type(z) is np.ndarray and z.dtype.char in "fd" and 0 < z.size <= 4096
             and axis.__class__ is int and axis == -1 and temperature.__class__ in (float, int)
-            and temperature == 1 and where is None and out is None)
+            and temperature == 1 and where is None
+            and (out is None or (type(out) is np.ndarray and out.shape == z.shape and out.dtype == z.dtype
+                                 and out.flags.c_contiguous
+                                 and (out is z or not np.may_share_memory(out, z)))))
 
 
 def _small_row_max(z: np.ndarray) -> np.ndarray:
@@ -233,16 +237,16 @@ def _small_row_max(z: np.ndarray) -> np.ndarray:
 _HALF_MAX = {"f": float(np.finfo(np.float32).max) / 2, "d": float(np.finfo(np.float64).max) / 2}
 
 
-def _small_shift(z: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """``z - m`` in a new array. It can overflow (to -inf, whose exp is an exact 0) only when the
-    spread of ``z`` exceeds the dtype's largest value; for a handful of entries checking that in
-    Python is cheaper than entering ``np.errstate``."""
+def _small_shift(z: np.ndarray, m: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``z - m`` in ``out`` or a new array. It can overflow (to -inf, whose exp is an exact 0) only
+    when the spread of ``z`` exceeds the dtype's largest value; for a handful of entries checking
+    that in Python is cheaper than entering ``np.errstate``."""
     if z.size <= 16:
         vals = z.ravel().tolist()
         if max(vals) - min(vals) < _HALF_MAX[z.dtype.char]:
-            return np.subtract(z, m)
+            return np.subtract(z, m, out=out)
     with np.errstate(over="ignore"):
-        return np.subtract(z, m)
+        return np.subtract(z, m, out=out)
 
 
 def _softmax(x: _Logits, out: np.ndarray | None) -> np.ndarray:
@@ -275,7 +279,7 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where
     ``-inf`` for every probability that underflows to 0 (e.g. z = [0, -1000]); this gives -1000.
     """
     if _is_small_plain(z, axis, temperature, where, out):
-        lp = _small_shift(z, _small_row_max(z))                        # (z - max)
+        lp = _small_shift(z, _small_row_max(z), out)                   # (z - max)
         s = np.add.reduce(np.exp(lp), axis=-1, keepdims=True)         # >= 1: the max term is exp(0) = 1
         return np.subtract(lp, np.log(s), out=lp)
     return _log_softmax(_Logits(z, axis, temperature, where, "z"), out)
@@ -283,6 +287,7 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where
 
 def _log_softmax(x: _Logits, out: np.ndarray | None) -> np.ndarray:
     res = _result_buffer(x, out)
+    in_place = np.may_share_memory(res, x.arr)  # out is z (or a view of it): z is overwritten as we go
     t = x.t
     with np.errstate(over="ignore"):
         for zb, rb, wb, axis in x.blocks(res):
@@ -294,13 +299,17 @@ def _log_softmax(x: _Logits, out: np.ndarray | None) -> np.ndarray:
                 n = np.add.reduce(w, axis=axis, keepdims=True)
                 with np.errstate(divide="ignore"):
                     work[...] = np.log(w) - np.log(np.where(n == 0, 1, n))
+                s = None
+            elif in_place and work is rb:  # zb is gone: sum the exponentials in a block-sized scratch
+                s = np.add.reduce(np.exp(work), axis=axis, keepdims=True)
             else:
                 # sum of exp, computed in the buffer itself (no temporary), then the shift is redone
                 np.exp(work, out=work)
-                s = np.add.reduce(work, axis=axis, keepdims=True)  # >= 1: the max term is exp(0) = 1
+                s = np.add.reduce(work, axis=axis, keepdims=True)
+                x.shift(zb, m, wb, work)
+            if s is not None:  # s >= 1 (the max term is exp(0) = 1) unless where= masks a whole slice
                 if wb is not None:
                     s[s == 0] = 1  # slices where every class is masked: they stay at -inf
-                x.shift(zb, m, wb, work)
                 np.subtract(work, np.log(s), out=work)
             if work is not rb:
                 np.copyto(rb, work, casting="same_kind")

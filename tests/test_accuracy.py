@@ -275,31 +275,42 @@ def test_an_error_in_a_later_block_names_the_right_position(tiny_blocks):
 
 # ----------------------------------------------------------------------------- out= and layouts
 
-def test_out_may_be_the_input_itself():
-    z = np.random.default_rng(5).standard_normal((300, 1000))
-    expected = plain_softmax(z, -1)
-    res = softmax(z, out=z)
+@pytest.mark.parametrize("shape", [(5, 7), (300, 1000)])  # the small path and the blocked path
+@pytest.mark.parametrize("fn,plain", [(softmax, plain_softmax), (log_softmax, plain_log_softmax)])
+def test_out_may_be_the_input_itself(fn, plain, shape):
+    z = np.random.default_rng(5).standard_normal(shape)
+    expected = plain(z, -1)
+    res = fn(z, out=z)
     assert res is z
     np.testing.assert_array_equal(z, expected)
+    for dtype in (np.float32, np.float16):  # out a view of z; float16 is computed in a scratch
+        z = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+        expected = plain(z, -1)
+        view = z.view()
+        assert fn(z, out=view) is view
+        np.testing.assert_array_equal(z, expected)
 
 
-def test_out_overlapping_the_input_partially_is_still_correct():
-    buf = np.random.default_rng(6).standard_normal((301, 1000))
+@pytest.mark.parametrize("rows", [6, 300])
+@pytest.mark.parametrize("fn,plain", [(softmax, plain_softmax), (log_softmax, plain_log_softmax)])
+def test_out_overlapping_the_input_partially_is_still_correct(fn, plain, rows):
+    buf = np.random.default_rng(6).standard_normal((rows + 1, 1000 if rows > 6 else 7))
     z = buf[1:]
-    expected = plain_log_softmax(z.copy(), -1)
+    expected = plain(z.copy(), -1)
     out = buf[:-1]  # shares memory with z, shifted by one row
-    res = log_softmax(z, out=out)
+    res = fn(z, out=out)
     assert res is out
     np.testing.assert_array_equal(out, expected)
 
 
 @pytest.mark.parametrize("fn,plain", [(softmax, plain_softmax), (log_softmax, plain_log_softmax)])
-def test_non_contiguous_and_other_axes(fn, plain):
-    z = np.random.default_rng(8).standard_normal((64, 2000)).astype(np.float32)
+@pytest.mark.parametrize("c", [30, 2000])
+def test_non_contiguous_and_other_axes(fn, plain, c):
+    z = np.random.default_rng(8).standard_normal((64, c)).astype(np.float32)
     view = z[:, ::3]
     np.testing.assert_array_equal(fn(view), plain(view, -1))
     np.testing.assert_array_equal(fn(z, axis=0), plain(z, 0))
-    out = np.empty((2000, 64), np.float32).T  # a Fortran-ordered out
+    out = np.empty((c, 64), np.float32).T  # a Fortran-ordered out
     np.testing.assert_array_equal(fn(z, out=out), plain(z, -1))
 
 
