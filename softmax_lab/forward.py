@@ -40,6 +40,11 @@ __all__ = ["softmax", "log_softmax", "logsumexp"]
 # machines: 1-2 MiB is 3-8% faster than 512 KiB (fewer numpy calls per row for 50257 classes),
 # 64 KiB is 20-30% slower, and no blocking is 2x slower at (4096, 4096) (1.2x for the backward).
 _BLOCK_BYTES = 1 << 20
+# ...but inputs of up to this many blocks (8 MiB) are done in one piece: they stay in the 32 MiB L3
+# (the L2 is only 1 MiB per core), the exp pass is compute bound, and blocks only add numpy calls.
+# Measured at (32, 50257) float32: one piece is 9-14% faster than 1 MiB blocks for the forward and
+# 12-20% for the backward; at (4096, 4096) (64 MiB, more than the L3) the blocks are 2x faster.
+_WHOLE_BLOCKS = 8
 
 
 class _Logits:
@@ -105,7 +110,8 @@ class _Logits:
                 or not (arr.flags.c_contiguous and res.flags.c_contiguous)):
             return ((arr, res, self.allowed, self.axis),)
         _fit_bufsize(arr)  # the callers run this inside np.errstate, which restores it
-        return [(zb, rb, None, -1) for zb, rb in _row_blocks(arr, res)]
+        whole = _WHOLE_BLOCKS if arr.dtype == self.ctype else 1  # float16: keep its float32 scratch small
+        return [(zb, rb, None, -1) for zb, rb in _row_blocks(arr, res, whole_up_to=whole)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -116,16 +122,17 @@ def _row_starts(rows: int, c: int) -> np.ndarray:
     return starts
 
 
-def _row_blocks(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+def _row_blocks(*arrays: np.ndarray, whole_up_to: int = 1) -> list[tuple[np.ndarray, ...]]:
     """Cut arrays of one shape (C-contiguous, class axis last) into blocks of whole rows.
 
     Each array is viewed as a (rows, classes) matrix and cut at the same rows; a block of the first
-    is about ``_BLOCK_BYTES``, so that the several passes over it stay in cache.
+    is about ``_BLOCK_BYTES``, so that the several passes over it stay in cache. Arrays of at most
+    ``whole_up_to`` blocks are returned as one block (see ``_WHOLE_BLOCKS``).
     """
     first = arrays[0]
     c = first.shape[-1]
     mats = arrays if first.ndim == 2 else tuple(a.reshape(-1, c) for a in arrays)
-    if first.nbytes <= _BLOCK_BYTES:
+    if first.nbytes <= whole_up_to * _BLOCK_BYTES:
         return [mats]
     step = max(1, _BLOCK_BYTES // (c * first.itemsize))
     return [tuple(m[i:i + step] for m in mats) for i in range(0, mats[0].shape[0], step)]

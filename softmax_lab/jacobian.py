@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_real_array, compute_dtype, first_index, normalize_axis
-from .forward import _fit_bufsize, _row_blocks, _small_bufsize_helps
+from .forward import _WHOLE_BLOCKS, _fit_bufsize, _row_blocks, _small_bufsize_helps
 
 __all__ = ["softmax_jacobian", "softmax_backward", "check_probabilities"]
 
@@ -83,14 +83,16 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     res = np.empty(pc.shape, ctype)
     if ax != pc.ndim - 1 or pc.size <= 4096 or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
         _backward_rows(pc, gc, res, ax, p_arr, g_arr)
-    elif not _small_bufsize_helps(pc):
-        for pb, gb, rb in _row_blocks(pc, gc, res):  # rows in cache-sized blocks (forward._row_blocks)
-            _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
-    else:
-        with np.errstate():  # restores the ufunc buffer size on exit
-            _fit_bufsize(pc)
-            for pb, gb, rb in _row_blocks(pc, gc, res):
+    else:  # rows in cache-sized blocks, or whole up to 8 MiB (forward._row_blocks, _WHOLE_BLOCKS)
+        blocks = _row_blocks(pc, gc, res, whole_up_to=_WHOLE_BLOCKS)
+        if not _small_bufsize_helps(pc):
+            for pb, gb, rb in blocks:
                 _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
+        else:
+            with np.errstate():  # restores the ufunc buffer size on exit
+                _fit_bufsize(pc)
+                for pb, gb, rb in blocks:
+                    _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     return res if rtype.char == ctype.char else res.astype(rtype)
 
 

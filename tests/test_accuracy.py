@@ -246,7 +246,7 @@ def tiny_blocks(monkeypatch):
     monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 64)
 
 
-@pytest.mark.parametrize("shape", [(37, 5), (9, 3, 4), (5, 600), (2, 33)])
+@pytest.mark.parametrize("shape", [(37, 5), (9, 3, 4), (5, 600), (2, 33), (300, 20)])  # (300, 20): the blocked path
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_tiny_blocks_give_the_same_bits(tiny_blocks, shape, dtype):
     z = (np.random.default_rng(3).standard_normal(shape) * 5).astype(dtype)
