@@ -108,15 +108,21 @@ def _vectors() -> list[tuple[str, np.ndarray]]:
     ]
 
 
+# Logits far apart: a shift by the mean or the min (instead of the max) overflows on these.
+_FAR_APART = [("far-apart logits [1000, -1000]", np.array([1000.0, -1000.0])),
+              ("far-apart logits [0, -1500]", np.array([0.0, -1500.0]))]
+
+
 def check_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     """Check a student's ``fn(z)`` for one vector ``z`` against :func:`softmax`."""
-    cases = [(desc, (lambda z=z: fn(z.copy())), softmax(z)) for desc, z in _vectors()]
+    vecs = _vectors() + _FAR_APART
+    cases = [(desc, (lambda z=z: fn(z.copy())), softmax(z)) for desc, z in vecs]
     return run_checks("softmax", cases)
 
 
 def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     """Check a student's ``fn(z)`` for one vector against :func:`log_softmax` (catches log(softmax(z)))."""
-    vecs = _vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))]
+    vecs = _vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + _FAR_APART
     cases = [(desc, (lambda z=z: fn(z.copy())), log_softmax(z)) for desc, z in vecs]
     return run_checks("log_softmax", cases)
 

@@ -27,6 +27,16 @@ def test_check_softmax_right_and_wrong():
     assert "wrong shape: expected (3,), got (2,)" in repr(res)
 
 
+def test_check_softmax_catches_a_shift_by_the_mean():
+    def mean_shift(z):
+        e = np.exp(z - z.mean())
+        return e / e.sum()
+    res = check_softmax(mean_shift)
+    assert not res.ok and "far-apart logits [1000, -1000]" in repr(res)
+    res = check_log_softmax(lambda z: (z - z.mean()) - np.log(np.exp(z - z.mean()).sum()))
+    assert not res.ok and "far-apart logits [0, -1500]" in repr(res)
+
+
 def test_check_softmax_reports_exceptions_without_crashing():
     def broken(z):
         raise ZeroDivisionError("oops")
@@ -66,7 +76,7 @@ def test_check_cross_entropy_grad():
 
 def test_repr_counts_and_bool():
     res = check_softmax(stable_softmax)
-    assert repr(res) == "softmax: all 6 checks passed" and bool(res)
+    assert repr(res) == "softmax: all 8 checks passed" and bool(res)
 
 
 @pytest.mark.parametrize("got,msg", [
