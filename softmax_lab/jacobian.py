@@ -14,6 +14,8 @@ which costs O(C) per row instead of the O(C^2) of building and multiplying ``J``
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -71,6 +73,10 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     ``axis``. Never forms the Jacobian: O(C) time and memory per row. Masked classes (p = 0)
     get gradient 0. NaN or inf in ``p`` or ``grad`` raise ``ValueError`` naming the position.
     """
+    if _is_small_pair(p, grad, axis):  # Python overhead is most of the time: as few numpy calls as possible
+        dot = np.vecdot(grad, p)[..., None]  # <g, p> of each row
+        if math.isfinite(sum(dot.ravel().tolist())):  # finite iff every dot is; else the path below raises
+            return p * (grad - dot)  # the same operations as _backward_rows, so the same bits
     p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, "p")
     g_arr = grad if type(grad) is np.ndarray and grad.dtype.char in "fd" and grad.ndim else as_real_array(grad, "grad")
     if p_arr.shape != g_arr.shape:
@@ -94,6 +100,13 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
                 for pb, gb, rb in blocks:
                     _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
     return res if rtype.char == ctype.char else res.astype(rtype)
+
+
+def _is_small_pair(p: object, grad: object, axis: object) -> bool:
+    """float32/float64 arrays ``p`` and ``grad`` of one shape and dtype, at most 4096 entries, last axis."""
+    return (type(p) is np.ndarray and type(grad) is np.ndarray and p.dtype.char in "fd"
+            and grad.dtype == p.dtype and p.shape == grad.shape and 0 < p.size <= 4096
+            and axis.__class__ is int and (axis == -1 or axis == p.ndim - 1))
 
 
 def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,

@@ -335,3 +335,18 @@ def test_blocked_backward_gives_the_same_bits_as_one_block(monkeypatch, shape):
     assert len(forward_module._row_blocks(p)) > 1
     np.testing.assert_array_equal(softmax_backward(p, g), whole)
     np.testing.assert_allclose(whole, plain_backward(p, g, -1), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (64, 10), (4, 5, 6)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_small_backward_path_gives_the_same_bits_as_the_general_path(shape, dtype):
+    rng = np.random.default_rng(11)
+    p = softmax(rng.standard_normal(shape) * 3).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    small = softmax_backward(p, g)
+    general = softmax_backward(p, g, axis=np.int64(-1))  # an axis that is not a Python int: general path
+    assert small.dtype == general.dtype == p.dtype
+    np.testing.assert_array_equal(small, general)
+    g[(0,) * g.ndim] = np.nan
+    with pytest.raises(ValueError, match="grad contains nan"):
+        softmax_backward(p, g)
