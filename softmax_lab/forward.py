@@ -110,7 +110,9 @@ class _Logits:
                 or not (arr.flags.c_contiguous and res.flags.c_contiguous)):
             return ((arr, res, self.allowed, self.axis),)
         _fit_bufsize(arr)  # the callers run this inside np.errstate, which restores it
-        whole = _WHOLE_BLOCKS if arr.dtype == self.ctype else 1  # float16: keep its float32 scratch small
+        # float16 (a float32 scratch) and out=z (log_softmax sums in a scratch): keep scratches block-sized
+        scratch = arr.dtype != self.ctype or np.may_share_memory(res, arr)
+        whole = 1 if scratch else _WHOLE_BLOCKS
         return [(zb, rb, None, -1) for zb, rb in _row_blocks(arr, res, whole_up_to=whole)]
 
 
