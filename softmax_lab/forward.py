@@ -9,8 +9,9 @@ so after subtracting the row max every exponent is ``<= 0``: ``exp`` cannot over
 largest term of the sum is exactly 1, so the sum cannot underflow to 0 either.
 
 Speed (see ``python -m softmax_lab.benchmark``): every step writes into the output buffer in place
-(no full-size temporaries), and long inputs are processed a block of rows at a time
-(:func:`_row_blocks`) so that the passes over a block run in cache instead of streaming from memory.
+(no full-size temporaries), and inputs larger than the cache (over 8 MiB) are processed a block of
+rows at a time (:func:`_row_blocks`) so that the passes over a block run in cache instead of
+streaming from memory.
 The arithmetic is the same as the plain three-line version, element for element.
 """
 
