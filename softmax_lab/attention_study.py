@@ -3,16 +3,14 @@ r"""Measurements and plots for notebook 08 (softmax inside attention).
 * :func:`scaling_study` measures how the softmax Jacobian (the gradient of the attention weights with
   respect to the scores) shrinks as the feature size ``d`` grows when the scores are not scaled by
   :math:`1/\sqrt{d}`; :func:`plot_scaling_study` draws it.
-* :func:`peak_memory` measures the peak of numpy allocations made by one call (``tracemalloc``), and
-  :func:`plot_peak_memory` compares :func:`~softmax_lab.attention` with
+* :func:`plot_peak_memory` draws the peak memory (:func:`~softmax_lab.memory.peak_memory`) of :func:`~softmax_lab.attention` and
   :func:`~softmax_lab.flash_attention` against the sequence length.
 """
 
 from __future__ import annotations
 
 import math
-import tracemalloc
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -21,7 +19,7 @@ from .forward import softmax
 from .jacobian import softmax_jacobian
 from .plotting import new_axes
 
-__all__ = ["scaling_study", "plot_scaling_study", "peak_memory", "plot_peak_memory"]
+__all__ = ["scaling_study", "plot_scaling_study", "plot_peak_memory"]
 
 
 def scaling_study(dims: Sequence[int], *, n_queries: int = 512, n_keys: int = 64,
@@ -79,26 +77,6 @@ def plot_scaling_study(study: dict[str, np.ndarray], ax: Axes | None = None) -> 
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")
     return ax
-
-
-def peak_memory(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, int]:
-    """Call ``fn(*args, **kwargs)`` and return ``(result, peak bytes)`` of memory allocated during the call.
-
-    Uses ``tracemalloc``, which sees numpy's array buffers (not the BLAS library's small private
-    buffers). The peak is counted from the start of the call, so the inputs do not count; the result does.
-    """
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = fn(*args, **kwargs)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return result, peak
 
 
 def plot_peak_memory(lengths: Sequence[int], full: Sequence[float], tiled: Sequence[float],

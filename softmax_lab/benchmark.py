@@ -22,13 +22,13 @@ import platform
 import statistics
 import sys
 import time
-import tracemalloc
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from . import cross_entropy, log_softmax, softmax, softmax_backward
+from .memory import peak_memory
 from .cost import backward_batched_jacobian, backward_elementwise_loop, backward_row_loop
 
 SHAPES = [(2, 3), (64, 10), (256, 1000), (4096, 4096), (32, 50257)]
@@ -73,18 +73,9 @@ def time_interleaved(cands: dict[str, Callable[[], object]], budget_s: float) ->
 
 
 def peak_extra_memory(fn: Callable[[], object]) -> int:
-    """Peak bytes allocated during one call of ``fn`` (tracemalloc sees numpy's data buffers)."""
+    """Peak bytes allocated during one call of ``fn``, after one warm-up call."""
     fn()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = fn()
-        peak = tracemalloc.get_traced_memory()[1] - before
-        del result
-    finally:
-        tracemalloc.stop()
-    return peak
+    return peak_memory(fn)[1]
 
 
 # ----------------------------------------------------------------------------- peers (optional)

@@ -20,7 +20,6 @@ log-log axes; :func:`jacobian_bytes` and :func:`vjp_bytes` give the memory a met
 from __future__ import annotations
 
 import time
-import tracemalloc
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -30,6 +29,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from ._validate import as_real_array
 from .forward import softmax
 from .jacobian import softmax_backward, softmax_jacobian
+from .memory import peak_memory
 
 __all__ = ["backward_elementwise_loop", "backward_row_loop", "backward_batched_jacobian", "backward_vjp",
            "BACKWARD_METHODS", "DEFAULT_MAX_C", "jacobian_bytes", "vjp_bytes", "measure_backward_cost", "plot_backward_cost"]
@@ -115,22 +115,6 @@ def vjp_bytes(c: int, n: int = 1, dtype: DTypeLike = np.float32) -> int:
     return n * c * np.dtype(dtype).itemsize
 
 
-def _peak_bytes(fn: Callable[[], object]) -> int:
-    """Peak memory allocated while ``fn`` runs, above what was allocated before (tracemalloc)."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        before = tracemalloc.get_traced_memory()[0]
-        fn()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return max(peak - before, 0)
-
-
 def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
                           methods: Iterable[str] | None = None, max_c: Mapping[str, int] | None = None,
                           dtype: DTypeLike = np.float64, seed: int = 0) -> dict[str, np.ndarray]:
@@ -180,7 +164,7 @@ def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
                 fn(A, G)
                 times.append(time.perf_counter() - t0)
             table["seconds/" + m][k] = float(min(times))
-            table["bytes/" + m][k] = _peak_bytes(lambda: fn(A, G))
+            table["bytes/" + m][k] = peak_memory(fn, A, G)[1]
     return table
 
 

@@ -92,7 +92,8 @@ def _attention_scaling() -> Figure:
 
 def _attention_memory() -> Figure:
     from .attention import attention, flash_attention
-    from .attention_study import peak_memory, plot_peak_memory
+    from .attention_study import plot_peak_memory
+    from .memory import peak_memory
 
     lengths, full, tiled = [256, 512, 1024, 2048], [], []
     for n in lengths:
