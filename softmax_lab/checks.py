@@ -49,10 +49,6 @@ class CheckResult:
         return "\n".join(lines)
 
 
-def _fmt(x: Any) -> str:
-    return np.array2string(np.asarray(x), precision=6, separator=", ", suppress_small=False)
-
-
 OVERFLOW_HINT = "overflow or underflow? subtract the max before exp, and never take log of a rounded probability"
 
 

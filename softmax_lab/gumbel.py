@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, check_temperature
+from ._validate import as_real_array, check_class_axis, check_temperature, raise_for_bad_logits
 from .sampling import _rng, _size
 
 __all__ = ["gumbel_noise", "gumbel_max_sample"]
@@ -45,12 +45,9 @@ def gumbel_max_sample(logits: ArrayLike, temperature: float = 1.0, *, size: int 
     z = as_real_array(logits, "logits")
     if z.ndim != 1:
         raise ValueError(f"logits must be one vector of shape (C,), got shape {z.shape}")
-    if z.size == 0:
-        raise ValueError("logits has no classes")
-    if np.isnan(z).any() or np.isposinf(z).any():
-        raise ValueError("logits contains NaN or +inf")
-    if np.isneginf(z).all():
-        raise ValueError("logits is -inf everywhere: there is nothing to sample")
+    check_class_axis(z, 0, "logits")
+    if not np.isfinite(z.max()):  # NaN, +inf, or every class masked: the shared message names the position
+        raise_for_bad_logits(z, 0, "logits", None)
     t = check_temperature(temperature)
     if t == math.inf:
         raise ValueError("temperature must be finite for the Gumbel-max trick, got inf")
