@@ -3,7 +3,7 @@ r"""Measurements and plots for notebook 08 (softmax inside attention).
 * :func:`scaling_study` measures how the softmax Jacobian (the gradient of the attention weights with
   respect to the scores) shrinks as the feature size ``d`` grows when the scores are not scaled by
   :math:`1/\sqrt{d}`; :func:`plot_scaling_study` draws it.
-* :func:`plot_peak_memory` draws the peak memory (:func:`~softmax_lab.memory.peak_memory`) of :func:`~softmax_lab.attention` and
+* :func:`plot_peak_memory` draws the peak memory (:func:`~softmax_lab.course.memory.peak_memory`) of :func:`~softmax_lab.attention` and
   :func:`~softmax_lab.flash_attention` against the sequence length.
 """
 
@@ -15,9 +15,9 @@ from typing import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from .forward import softmax
-from .jacobian import softmax_jacobian
-from .plotting import new_axes
+from softmax_lab import softmax, softmax_jacobian
+
+from .plots import new_axes
 
 __all__ = ["scaling_study", "plot_scaling_study", "plot_peak_memory"]
 

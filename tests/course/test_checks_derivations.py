@@ -19,9 +19,9 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from softmax_lab import numerical_jacobian, softmax  # noqa: E402
-from softmax_lab.checks import check_jacobian_row, check_logsumexp, check_softmax_vjp  # noqa: E402
-from softmax_lab.plotting import plot_jacobian_heatmap  # noqa: E402
-from softmax_lab.tables import error_table  # noqa: E402
+from softmax_lab.course.checks import check_jacobian_row, check_logsumexp, check_softmax_vjp  # noqa: E402
+from softmax_lab.course.plots import plot_jacobian_heatmap  # noqa: E402
+from softmax_lab.course.display import error_table  # noqa: E402
 
 
 # ---------------------------------------------------------------- student answers, right and wrong

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from softmax_lab.display import show, show_with, warnings_raised
-from softmax_lab.memory import peak_memory
+from softmax_lab.course.display import show, show_with, warnings_raised
+from softmax_lab.course.memory import peak_memory
 
 
 def test_show_prints_fixed_decimals():

@@ -18,9 +18,9 @@ from PIL import Image
 from scipy import stats
 
 from oracles import softmax_ref
-from softmax_lab.entropy import entropy
-from softmax_lab.temperature_plots import entropy_curve
-from softmax_lab.widgets import (
+from softmax_lab import entropy
+from softmax_lab.course.plots import entropy_curve
+from softmax_lab.course.widgets import (
     DEFAULT_LABELS,
     DEFAULT_LOGITS,
     TemperatureFigure,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .sampling import _rng, sample
+from softmax_lab import sample
 
 __all__ = ["ALICE", "load_text", "CharNGram", "distinct_ngram_ratio", "known_word_rate"]
 
@@ -27,9 +27,9 @@ ALICE = "alice_chapter1_opening.txt"
 
 
 def load_text(name: str = ALICE) -> str:
-    """The body of a text shipped in ``softmax_lab/data`` (the header, up to the first blank line, is dropped),
+    """The body of a text shipped in ``softmax_lab/course/data`` (the header, up to the first blank line, is dropped),
     lower-cased, with every run of whitespace replaced by one space."""
-    raw = resources.files("softmax_lab").joinpath("data", name).read_text(encoding="utf-8")
+    raw = resources.files("softmax_lab.course").joinpath("data", name).read_text(encoding="utf-8")
     body = raw.split("\n\n", 1)[1]
     return re.sub(r"\s+", " ", body).strip().lower()
 
@@ -84,7 +84,7 @@ class CharNGram:
 
         T = 0 is greedy decoding (always the most frequent continuation). ``rng``: Generator or int seed.
         """
-        gen = _rng(rng)
+        gen = np.random.default_rng(rng)  # a Generator is used as is, an int seeds a new one
         out = list(prompt)
         for _ in range(length):
             k = int(sample(self.logits("".join(out[-(self.order - 1):]) if self.order > 1 else ""),

@@ -2,7 +2,7 @@
 
 Two layers:
 
-* PURE functions that compute what the view shows, tested in ``tests/test_widgets.py`` without any widget:
+* PURE functions that compute what the view shows, tested in ``tests/course/test_widgets.py`` without any widget:
   :func:`temperature_view` (probabilities of softmax(z / T), entropy, max probability, the classes kept by
   top-k / top-p and the renormalised distribution sampling uses), :func:`sample_counts` (histogram of N
   seeded draws) and :func:`readout_text` (the line of numbers under the sliders).
@@ -31,11 +31,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, check_temperature
-from .entropy import entropy
-from .forward import softmax
-from .sampling import sample_probabilities, top_k_top_p_mask
-from .temperature_plots import entropy_curve
+from softmax_lab import entropy, sample_probabilities, softmax, top_k_top_p_mask
+from softmax_lab._validate import as_real_array, check_temperature
+
+from .plots import entropy_curve
 
 __all__ = ["DEFAULT_LOGITS", "DEFAULT_LABELS", "TemperatureView", "temperature_view", "sample_counts",
            "readout_text", "png_bytes", "TemperatureFigure", "TemperatureApp", "temperature_app"]

@@ -11,9 +11,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from softmax_lab import attention, flash_attention  # noqa: E402
-from softmax_lab.attention_study import (plot_peak_memory, plot_scaling_study,  # noqa: E402
+from softmax_lab.course.attention_study import (plot_peak_memory, plot_scaling_study,  # noqa: E402
                                          scaling_study)
-from softmax_lab.memory import peak_memory  # noqa: E402
+from softmax_lab.course.memory import peak_memory  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from softmax_lab.checks import check_entropy, check_gumbel_max, check_tempered_softmax, check_top_p_mask
+from softmax_lab.course.checks import check_entropy, check_gumbel_max, check_tempered_softmax, check_top_p_mask
 
 
 # ---------------------------------------------------------------------------------------------- entropy

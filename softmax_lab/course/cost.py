@@ -26,9 +26,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._validate import as_real_array
-from .forward import softmax
-from .jacobian import softmax_backward, softmax_jacobian
+from softmax_lab import softmax, softmax_backward, softmax_jacobian
+from softmax_lab._validate import as_real_array
+
 from .memory import peak_memory
 
 __all__ = ["backward_elementwise_loop", "backward_row_loop", "backward_batched_jacobian", "backward_vjp",

@@ -1,7 +1,13 @@
-"""Matplotlib helpers shared by the notebooks and by ``make figures``.
+"""Matplotlib helpers shared by the notebooks and by ``tools/figures.py``.
 
-Each function draws on an ``Axes`` it is given (or a new one) and returns it, so a notebook can
-compose them and the figure script can save them. No function calls ``plt.show()``.
+Each function draws on an ``Axes`` it is given (or a new one) and returns it (or returns a new ``Figure``),
+so a notebook can compose them and the figure script can save them. No function calls ``plt.show()``.
+Only ASCII text is used in labels (the DejaVu fonts matplotlib ships render it everywhere).
+
+* notebook 01: :func:`bar_probabilities`, :func:`plot_logits_and_probabilities`, :func:`plot_soft_vs_hard`;
+* notebook 03: :func:`plot_jacobian_heatmap`;
+* notebook 06: :func:`plot_loss_curve`, :func:`plot_decision_regions`;
+* notebook 07: :func:`entropy_curve` (the numbers), :func:`plot_temperature_panel`, :func:`plot_entropy_curve`.
 """
 
 from __future__ import annotations
@@ -11,9 +17,14 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-__all__ = ["bar_probabilities", "new_axes"]
+from softmax_lab import entropy, softmax, softmax_jacobian
+
+__all__ = ["new_axes", "bar_probabilities", "plot_logits_and_probabilities", "plot_soft_vs_hard",
+           "plot_jacobian_heatmap", "plot_loss_curve", "plot_decision_regions",
+           "entropy_curve", "plot_temperature_panel", "plot_entropy_curve"]
 
 
 def new_axes(width: float = 6.0, height: float = 3.5) -> Axes:
@@ -38,9 +49,6 @@ def bar_probabilities(probs: ArrayLike, labels: Sequence[str] | None = None, ax:
     return ax
 
 
-__all__ += ["plot_jacobian_heatmap"]
-
-
 def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax: Axes | None = None,
                           vmax: float | None = None) -> Axes:
     r"""Heat map of the softmax Jacobian :math:`J = \mathrm{diag}(p) - p p^\top` at the probabilities ``p``.
@@ -51,8 +59,6 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
     to ``vmax`` (default: the largest ``|J_ij|``; pass 0.25, the largest value any entry can take, to put
     several maps on one scale). Returns the ``Axes``; its first image holds ``J`` itself.
     """
-    from .jacobian import softmax_jacobian  # local import: plotting stays importable on its own
-
     jac = softmax_jacobian(np.asarray(p, dtype=float))
     if jac.ndim != 2:
         raise ValueError(f"p must be one probability vector, got shape {np.shape(p)}")
@@ -82,9 +88,6 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
 
 
 # --- Plots for notebook 06 (cross-entropy, softmax regression) ---------------------------------------
-
-__all__ += ["plot_loss_curve", "plot_decision_regions"]
-
 
 def plot_loss_curve(losses: ArrayLike, ax: Axes | None = None, title: str | None = "training loss") -> Axes:
     """Loss against gradient-descent step (``losses[k]`` = loss after k steps), on a linear axis."""
@@ -138,13 +141,8 @@ def plot_decision_regions(predict, X: ArrayLike, y: ArrayLike, ax: Axes | None =
     return ax
 
 
-__all__ += ["plot_logits_and_probabilities", "plot_soft_vs_hard"]
-
-
-def plot_logits_and_probabilities(z: ArrayLike, labels: Sequence[str] | None = None) -> plt.Figure:
+def plot_logits_and_probabilities(z: ArrayLike, labels: Sequence[str] | None = None) -> Figure:
     """Two panels side by side: the logits (any real numbers) and their softmax (a distribution)."""
-    from .forward import softmax
-
     logits = np.asarray(z, dtype=float)
     names = list(labels) if labels is not None else [str(i) for i in range(logits.size)]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
@@ -163,8 +161,6 @@ def plot_soft_vs_hard(z_other: float = 2.1, half_width: float = 4.0, marks: Sequ
                       ax: Axes | None = None) -> Axes:
     """Two classes with logits (a, z_other): P(class A) under softmax and under a hard argmax as ``a``
     sweeps ``z_other +- half_width``; ``marks`` are values of ``a`` to highlight with a dot."""
-    from .forward import softmax
-
     ax = ax or new_axes(6.0, 3.2)
     a = np.linspace(z_other - half_width, z_other + half_width, 801)
     z = np.stack([a, np.full_like(a, z_other)], axis=1)
@@ -181,4 +177,61 @@ def plot_soft_vs_hard(z_other: float = 2.1, half_width: float = 4.0, marks: Sequ
     ax.set_ylim(-0.05, 1.05)
     ax.legend(loc="upper left", fontsize=9)
     ax.set_title("softmax moves smoothly; argmax jumps")
+    return ax
+
+
+# --- Temperature figures for notebook 07 ------------------------------------------------------------
+
+
+def entropy_curve(logits: ArrayLike, temperatures: ArrayLike) -> np.ndarray:
+    """Entropy (nats) of softmax(logits / T) for each T in ``temperatures`` (each T > 0, finite)."""
+    z = np.asarray(logits, dtype=np.float64)
+    ts = np.asarray(temperatures, dtype=np.float64)
+    if z.ndim != 1:
+        raise ValueError(f"logits must be one vector, got shape {z.shape}")
+    if ts.ndim != 1 or not (np.isfinite(ts).all() and (ts > 0).all()):
+        raise ValueError("temperatures must be a 1-d array of finite values > 0")
+    p = softmax(z[None, :] / ts[:, None], axis=-1)  # one row per temperature
+    return entropy(p, axis=-1)
+
+
+def plot_temperature_panel(logits: ArrayLike, labels: Sequence[str] | None = None,
+                           temperatures: Sequence[float] = (0.25, 1.0, 4.0), fontsize: float = 10) -> Figure:
+    """One bar chart of softmax(logits / T) per temperature, side by side, sharing the y axis 0..1."""
+    z = np.asarray(logits, dtype=np.float64)
+    names = list(labels) if labels is not None else [str(i) for i in range(z.size)]
+    fig, axes = plt.subplots(1, len(temperatures), figsize=(3.6 * len(temperatures), 3.4), sharey=True,
+                             layout="constrained")
+    for ax, t in zip(np.atleast_1d(axes), temperatures):
+        p = softmax(z, temperature=t)
+        bars = ax.bar(names, p, color="C0")
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in p], padding=2, fontsize=fontsize - 1)
+        ax.set_ylim(0, 1.12)
+        ax.set_title(f"T = {t:g}   entropy = {float(entropy(p)):.2f} nats", fontsize=fontsize + 1)
+        ax.tick_params(labelsize=fontsize)
+    np.atleast_1d(axes)[0].set_ylabel("softmax(z / T)", fontsize=fontsize)
+    fig.suptitle("Temperature: low T sharpens towards the argmax, high T flattens towards uniform",
+                 fontsize=fontsize + 2)
+    return fig
+
+
+def plot_entropy_curve(logits: ArrayLike, t_min: float = 0.01, t_max: float = 100.0, mark: float | None = None,
+                       ax: Axes | None = None, fontsize: float = 10) -> Axes:
+    """Entropy of softmax(logits / T) against T (log axis), between 0 and its upper limit ln C."""
+    z = np.asarray(logits, dtype=np.float64)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    ts = np.geomspace(t_min, t_max, 400)
+    ax.semilogx(ts, entropy_curve(z, ts), color="C0", lw=2, label="H(softmax(z / T))")
+    ax.axhline(np.log(z.size), color="0.4", ls="--", lw=1, label=f"ln C = ln {z.size} (uniform)")
+    ax.axhline(0, color="0.4", ls=":", lw=1, label="0 (one-hot, argmax)")
+    if mark is not None:
+        h = float(entropy(softmax(z, temperature=mark)))
+        ax.plot([mark], [h], "o", color="C3", ms=8, label=f"T = {mark:g}: H = {h:.3f}")
+    ax.set_xlabel("temperature T (log scale)", fontsize=fontsize)
+    ax.set_ylabel("entropy (nats)", fontsize=fontsize)
+    ax.set_ylim(-0.08, np.log(z.size) * 1.12)
+    ax.tick_params(labelsize=fontsize)
+    ax.legend(fontsize=fontsize - 1, loc="upper left")
+    ax.set_title("Entropy grows with temperature", fontsize=fontsize + 1)
     return ax

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array
-from .losses import cross_entropy, cross_entropy_grad
+from softmax_lab import cross_entropy, cross_entropy_grad
+from softmax_lab._validate import as_real_array
 
 __all__ = ["SoftmaxRegression", "loss_and_grads", "gradient_step", "train_softmax_regression"]
 

@@ -1,4 +1,4 @@
-"""softmax_lab.cost: the four backward methods agree with independent oracles; memory formulas and the
+"""softmax_lab.course.cost: the four backward methods agree with independent oracles; memory formulas and the
 measured table are consistent; bad input is rejected by name. No assertion depends on a timing."""
 
 import matplotlib
@@ -13,8 +13,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra.numpy import arrays  # noqa: E402
 
 from softmax_lab import numerical_gradient, softmax, softmax_backward  # noqa: E402
-from softmax_lab import cost  # noqa: E402
-from softmax_lab.cost import (BACKWARD_METHODS, backward_batched_jacobian, backward_elementwise_loop,  # noqa: E402
+from softmax_lab.course import cost  # noqa: E402
+from softmax_lab.course.cost import (BACKWARD_METHODS, backward_batched_jacobian, backward_elementwise_loop,  # noqa: E402
                               backward_row_loop, backward_vjp, jacobian_bytes, measure_backward_cost,
                               plot_backward_cost, vjp_bytes)
 

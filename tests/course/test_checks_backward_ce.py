@@ -4,7 +4,7 @@ check_softmax_regression_step): right answers pass, the classic wrong ones fail 
 import numpy as np
 import pytest
 
-from softmax_lab.checks import check_backward, check_cross_entropy_grad, check_softmax_regression_step
+from softmax_lab.course.checks import check_backward, check_cross_entropy_grad, check_softmax_regression_step
 
 
 def _stable_softmax_rows(Z):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from softmax_lab.checks import (check_backward, check_cross_entropy_grad, check_jacobian, check_log_softmax,
+from softmax_lab.course.checks import (check_backward, check_cross_entropy_grad, check_jacobian, check_log_softmax,
                                 check_softmax, compare)
 
 
@@ -91,7 +91,7 @@ def test_compare_messages(got, msg):
 
 
 def test_check_logit_gap():
-    from softmax_lab.checks import check_logit_gap
+    from softmax_lab.course.checks import check_logit_gap
     assert check_logit_gap(lambda p: np.log(p / (1 - p))).ok
     res = check_logit_gap(lambda p: p / (1 - p))  # forgot the log: odds instead of log-odds
     assert not res.ok and "p = 0.9: value off: expected 2.19722, got 9" in repr(res)

@@ -12,9 +12,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from softmax_lab import numerical_gradient  # noqa: E402
-from softmax_lab.datasets import BLOB_CENTERS, make_blobs  # noqa: E402
-from softmax_lab.plotting import plot_decision_regions, plot_loss_curve  # noqa: E402
-from softmax_lab.regression import (SoftmaxRegression, gradient_step, loss_and_grads,  # noqa: E402
+from softmax_lab.course.datasets import BLOB_CENTERS, make_blobs  # noqa: E402
+from softmax_lab.course.plots import plot_decision_regions, plot_loss_curve  # noqa: E402
+from softmax_lab.course.regression import (SoftmaxRegression, gradient_step, loss_and_grads,  # noqa: E402
                                     train_softmax_regression)
 
 from oracles import log_softmax_ref  # noqa: E402

@@ -1,6 +1,6 @@
 """Benchmark: softmax_lab against scipy, PyTorch (CPU, one thread) and a plain copy (issue 7).
 
-Run ``python -m softmax_lab.benchmark`` (or ``make bench``). For each operation (forward softmax,
+Run ``python -m benchmarks.softmax`` from the repository's root (or ``make bench``). For each operation (forward softmax,
 log_softmax, backward = vector-Jacobian product, cross-entropy), shape and dtype it prints the median
 time of each implementation, the ratio of ours to each peer, our speed as a percentage of a plain
 array copy of the same size (the memory-bandwidth limit: 100% would mean one read + one write), and
@@ -9,7 +9,8 @@ also times the explicit Jacobian, row by row and batched, where it fits in memor
 
 All candidates of one row are timed in interleaved rounds in the same process, so a busy machine
 slows them alike and the ratios stay meaningful; each sample times a batch of calls long enough for
-the clock. scipy and torch are optional peers: they are imported here only, never by the package.
+the clock. scipy and torch are optional peers: they are imported here only, never by the package
+(this folder is outside it).
 ``--quick`` runs the small shapes only (for a smoke test); ``--shapes 64x10,256x1000`` and
 ``--dtypes float32`` narrow the run.
 """
@@ -27,9 +28,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import cross_entropy, log_softmax, softmax, softmax_backward
-from .memory import peak_memory
-from .cost import backward_batched_jacobian, backward_elementwise_loop, backward_row_loop
+from softmax_lab import cross_entropy, log_softmax, softmax, softmax_backward
+from softmax_lab.course.cost import backward_batched_jacobian, backward_elementwise_loop, backward_row_loop
+from softmax_lab.course.memory import peak_memory
 
 SHAPES = [(2, 3), (64, 10), (256, 1000), (4096, 4096), (32, 50257)]
 QUICK_SHAPES = [(2, 3), (64, 10), (256, 1000)]
@@ -159,7 +160,7 @@ def bench_row(op: str, shape, dtype: str, scipy_special, torch, budget_s: float)
             tdt = tz.dtype
             cands["torch"] = lambda: torch._softmax_backward_data(tg, tp, -1, tdt)
             cands["torch_out"] = lambda: torch.ops.aten._softmax_backward_data.out(tg, tp, -1, tdt, grad_input=tout)
-        # the explicit Jacobian (softmax_lab.cost): the textbook per-row loop filling J entry by
+        # the explicit Jacobian (softmax_lab.course.cost): the textbook per-row loop filling J entry by
         # entry (seed 002), the same loop with J built by numpy, and all N Jacobians at once
         rows, c = shape
         if rows * c * c <= MAX_PYTHON_LOOP_WORK:
@@ -272,7 +273,7 @@ def environment() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m softmax_lab.benchmark", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.softmax", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small shapes only, short budget")
     ap.add_argument("--shapes", help="comma-separated RxC list, e.g. 64x10,256x1000")
     ap.add_argument("--dtypes", help="comma-separated, e.g. float32")

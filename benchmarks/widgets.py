@@ -1,4 +1,4 @@
-"""How long does one slider update of the temperature explorer take? ``python -m softmax_lab.widget_benchmark``
+"""How long does one slider update of the temperature explorer take? ``python -m benchmarks.widgets``
 
 An update is what the kernel does when the browser moves the T slider: set ``FloatLogSlider.value``, which
 runs the callback: compute the view (softmax, entropy, top-k/top-p mask), draw N seeded samples, move the
@@ -17,7 +17,8 @@ import time
 
 import numpy as np
 
-from .widgets import temperature_app
+from softmax_lab.course.plots import entropy_curve
+from softmax_lab.course.widgets import sample_counts, temperature_app, temperature_view
 
 BUDGET_MS = 50.0
 
@@ -47,9 +48,6 @@ def measure_naive(classes: int = 50, updates: int = 30, seed: int = 0) -> np.nda
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from .temperature_plots import entropy_curve
-    from .widgets import sample_counts, temperature_view
 
     rng = np.random.default_rng(seed)
     logits = rng.normal(size=classes) * 2.0

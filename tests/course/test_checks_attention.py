@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from softmax_lab.checks import check_causal_mask, check_online_softmax_update
+from softmax_lab.course.checks import check_causal_mask, check_online_softmax_update
 
 
 # --- online softmax update --------------------------------------------------------------------------
