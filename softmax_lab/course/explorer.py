@@ -1,0 +1,85 @@
+"""The temperature explorer as an ``anywidget``: the arithmetic runs in the browser, in ``explorer.js``.
+
+Python only holds the settings (logits, labels, T, top-k, top-p, number of draws, seed), synced to the
+browser; the ES module beside this file computes softmax(z / T) with the max shift, its T -> 0 and T -> inf
+limits, top-k / top-p, entropy and seeded draws, and draws an SVG chart with a table of the numbers. So the
+same widget works in JupyterLab, in the Voila presenter and in the static site (which has no kernel at all:
+``tools/build_site.py`` loads ``explorer.js`` with a small stand-in for the widget model).
+
+``tests/test_explorer_js.py`` runs the module's exported functions under node against the numpy reference.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import anywidget
+import numpy as np
+import traitlets
+from numpy.typing import ArrayLike
+
+from .._validate import as_real_array, check_temperature
+
+__all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureExplorer", "ESM_PATH", "CSS_PATH"]
+
+# "The cat sat on the ..." - next-word logits of a toy language model.
+DEFAULT_LABELS: tuple[str, ...] = ("mat", "sofa", "floor", "roof", "moon", "piano")
+DEFAULT_LOGITS: tuple[float, ...] = (3.0, 2.2, 1.6, 0.5, -0.6, -1.4)
+T_MIN, T_MAX = 0.01, 100.0  # the T slider's range (log scale); also T_MIN / T_MAX in explorer.js
+
+ESM_PATH = Path(__file__).with_name("explorer.js")
+CSS_PATH = Path(__file__).with_name("explorer.css")
+
+
+def _logits_to_json(values: list[float], _widget: Any) -> list[float | None]:
+    """JSON has no -inf: a masked class (-inf logit) travels as ``null``; explorer.js reads it back."""
+    return [None if v == -math.inf else v for v in values]
+
+
+class TemperatureExplorer(anywidget.AnyWidget):
+    """Sliders for T (log scale, 0.01 to 100), top-k, top-p and the number of draws, a Resample button, a
+    readout line and a chart of softmax(z / T), the seeded draws and the entropy curve, all computed in JS.
+
+    ``logits`` may contain ``-inf`` (a masked class, probability 0); ``presenter=True`` switches to the
+    high-contrast, large-type projector theme.
+    """
+
+    _esm = ESM_PATH
+    _css = CSS_PATH
+
+    logits = traitlets.List(traitlets.Float()).tag(sync=True, to_json=_logits_to_json)
+    labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    temperature = traitlets.Float(1.0).tag(sync=True)
+    top_k = traitlets.Int(1).tag(sync=True)
+    top_p = traitlets.Float(1.0).tag(sync=True)
+    n_draws = traitlets.Int(1000).tag(sync=True)
+    seed = traitlets.Int(0).tag(sync=True)
+    presenter = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, logits: ArrayLike | None = None, labels: Sequence[str] | None = None, *,
+                 temperature: float = 1.0, n_draws: int = 1000, seed: int = 0, presenter: bool = False) -> None:
+        z = as_real_array(DEFAULT_LOGITS if logits is None else logits, "logits").astype(np.float64)
+        if z.ndim != 1:
+            raise ValueError(f"logits must be one vector of shape (C,), got shape {z.shape}")
+        bad = np.isnan(z) | np.isposinf(z)
+        if bad.any():
+            raise ValueError(f"logits contains {z[bad][0]} at index {int(np.argmax(bad))}; "
+                             "use finite values, or -inf to mask a class")
+        if np.isneginf(z).all():
+            raise ValueError("logits is -inf everywhere: every class is masked")
+        if labels is None:
+            labels = DEFAULT_LABELS if logits is None else [str(i) for i in range(z.size)]
+        if len(labels) != z.size:
+            raise ValueError(f"labels has {len(labels)} names for {z.size} logits")
+        t = check_temperature(temperature)
+        if not T_MIN <= t <= T_MAX:
+            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+        if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or not 10 <= n_draws <= 10_000:
+            raise ValueError(f"n_draws must be an int from 10 to 10000 (the slider's range), got {n_draws!r}")
+        super().__init__(logits=z.tolist(), labels=[str(s) for s in labels], temperature=t, top_k=int(z.size),
+                         top_p=1.0, n_draws=int(n_draws), seed=int(seed), presenter=bool(presenter))
+
+    def __repr__(self) -> str:  # the text fallback a notebook stores: stable, no memory address
+        return f"TemperatureExplorer({len(self.logits)} classes, T={self.temperature:g})"
