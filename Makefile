@@ -30,9 +30,9 @@ test: $(STAMP)
 execute: $(STAMP)
 	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
 
-## Regenerate every figure in images/ from the package's plotting code (softmax_lab/figures.py).
+## Regenerate every figure in images/ from the course's plotting code (tools/figures.py).
 figures: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m softmax_lab.figures images
+	MPLBACKEND=Agg $(PY) tools/figures.py images
 
 ## Temperature demo for a lecture, as a Voila app (no code, large fonts): listens on 127.0.0.1 only, with a
 ## fresh random token; open the printed http://127.0.0.1:PORT/?token=... URL. `make present PORT=8867`
@@ -44,13 +44,13 @@ present: $(STAMP)
 ## Softmax kernels vs scipy, PyTorch CPU 1 thread (if installed) and a plain copy: time, ratios, memory
 ## (issue 7). Takes a few minutes; `make bench ARGS=--quick` for the small shapes only.
 bench: $(STAMP)
-	$(PY) -m softmax_lab.benchmark $(ARGS)
+	$(PY) -m benchmarks.softmax $(ARGS)
 
 ## Time one temperature-slider update of the explorer widget (50 classes; budget 50 ms).
 .PHONY: bench-widgets
 bench-widgets: $(STAMP)
-	$(PY) -m softmax_lab.widget_benchmark --classes 50 --compare
-	$(PY) -m softmax_lab.widget_benchmark --classes 50 --presenter
+	$(PY) -m benchmarks.widgets --classes 50 --compare
+	$(PY) -m benchmarks.widgets --classes 50 --presenter
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
