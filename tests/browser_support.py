@@ -45,7 +45,8 @@ WIDGET_ERROR_TEXT = "Error displaying widget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A notebook "has widgets" when its code uses ipywidgets (directly or through the course's widget module)
 # or its stored outputs contain a widget view.
-_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\bsoftmax_lab\.widgets\b|from\s+softmax_lab\s+import\s+[^\n]*\bwidgets\b")
+_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\bsoftmax_lab(\.course)?\.widgets\b"
+                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\bwidgets\b")
 # The temperature slider's description, as the course's widgets name it.
 TEMPERATURE_LABEL = re.compile(r"^\s*(T|temperature)\b", re.IGNORECASE)
 
@@ -475,7 +476,7 @@ def texts(page: Any, selector: str) -> list[str]:
     return page.locator(selector).evaluate_all("els => els.map(e => (e.innerText || e.value || '').trim())")
 
 
-# The course's own numbers line under the sliders (``softmax_lab.widgets``: an HTML widget with this class).
+# The course's own numbers line under the sliders (``softmax_lab.course.widgets``: an HTML widget with this class).
 APP_READOUT = ".softmax-readout"
 
 
