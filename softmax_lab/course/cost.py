@@ -81,8 +81,10 @@ def backward_vjp(A: ArrayLike, dLdA: ArrayLike) -> np.ndarray:
     return softmax_backward(a, g, axis=-1)
 
 
+Backward = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 #: The four methods by the names used in tables and plots.
-BACKWARD_METHODS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+BACKWARD_METHODS: dict[str, Backward] = {
     "elementwise loop": backward_elementwise_loop,
     "row loop": backward_row_loop,
     "batched Jacobian": backward_batched_jacobian,
@@ -116,12 +118,16 @@ def vjp_bytes(c: int, n: int = 1, dtype: DTypeLike = np.float32) -> int:
 
 
 def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
-                          methods: Iterable[str] | None = None, max_c: Mapping[str, int] | None = None,
+                          methods: Iterable[str] | Mapping[str, Backward] | None = None,
+                          max_c: Mapping[str, int] | None = None,
                           dtype: DTypeLike = np.float64, seed: int = 0) -> dict[str, np.ndarray]:
     """Time and measure the memory of the backward methods for a batch of ``n`` rows at each C in ``cs``.
 
-    Returns a table (a dict of arrays, one entry per C): ``"C"``; for every method name ``m``
-    (keys of :data:`BACKWARD_METHODS`), ``"seconds/" + m`` is the best (smallest) wall time of ``repeat`` calls
+    ``methods`` is a list of names from :data:`BACKWARD_METHODS` (default: all four) or a dict that maps a
+    name to a function ``f(A, dLdA) -> dLdZ`` (so a notebook can measure the implementations it shows).
+
+    Returns a table (a dict of arrays, one entry per C): ``"C"``; for every method name ``m``,
+    ``"seconds/" + m`` is the best (smallest) wall time of ``repeat`` calls
     (the least disturbed by other processes, as timeit advises) and
     ``"bytes/" + m`` the peak extra memory of one call (tracemalloc). A method is skipped (NaN) for
     C above ``max_c[m]``; the defaults (:data:`DEFAULT_MAX_C`) stop the elementwise Python loop at C = 64
@@ -134,15 +140,19 @@ def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
         raise ValueError("cs must hold at least one class count")
     if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or repeat < 1:
         raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
-    names = list(BACKWARD_METHODS) if methods is None else list(methods)
-    for m in names:
-        if m not in BACKWARD_METHODS:
-            raise ValueError(f"unknown method {m!r}; choose from {list(BACKWARD_METHODS)}")
+    if isinstance(methods, Mapping):
+        chosen = dict(methods)
+    else:
+        names = list(BACKWARD_METHODS) if methods is None else list(methods)
+        for m in names:
+            if m not in BACKWARD_METHODS:
+                raise ValueError(f"unknown method {m!r}; choose from {list(BACKWARD_METHODS)}")
+        chosen = {m: BACKWARD_METHODS[m] for m in names}
     limits = dict(DEFAULT_MAX_C)
     limits.update(max_c or {})
     rng = np.random.default_rng(seed)
     table: dict[str, np.ndarray] = {"C": np.array(cs)}
-    for m in names:
+    for m in chosen:
         table["seconds/" + m] = np.full(len(cs), np.nan)
         table["bytes/" + m] = np.full(len(cs), np.nan)
     for k, c in enumerate(cs):
@@ -150,10 +160,9 @@ def measure_backward_cost(cs: Iterable[int], n: int = 32, repeat: int = 5, *,
         A /= A.sum(axis=-1, keepdims=True)  # renormalise after the cast
         G = rng.normal(size=(n, c)).astype(dtype)
         reference = softmax_backward(A, G)
-        for m in names:
+        for m, fn in chosen.items():
             if c > limits.get(m, np.inf):
                 continue
-            fn = BACKWARD_METHODS[m]
             got = fn(A, G)
             tol = 1e-4 if np.dtype(dtype).itemsize <= 4 else 1e-10
             if not np.allclose(got, reference, rtol=tol, atol=tol):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["show", "show_with", "warnings_raised", "error_table"]
+__all__ = ["show", "fixed_decimals", "warnings_raised", "error_table"]
 
 
 def show(x: ArrayLike, digits: int = 6, suppress_small: bool = True) -> str:
@@ -26,10 +26,10 @@ def show(x: ArrayLike, digits: int = 6, suppress_small: bool = True) -> str:
                            suppress_small=suppress_small)
 
 
-def show_with(digits: int, suppress_small: bool = True) -> Callable[..., str]:
+def fixed_decimals(digits: int, suppress_small: bool = True) -> Callable[..., str]:
     """A :func:`show` whose default number of decimals is ``digits``: one notebook, one format.
 
-    ``show = show_with(7)`` then ``show(x)`` prints 7 decimals and ``show(x, 2)`` still prints 2.
+    ``show = fixed_decimals(7)`` then ``show(x)`` prints 7 decimals and ``show(x, 2)`` still prints 2.
     """
     def show_n(x: ArrayLike, digits: int = digits) -> str:
         return show(x, digits, suppress_small)

@@ -130,6 +130,17 @@ def test_measure_method_subset_and_errors():
         measure_backward_cost([0])
 
 
+def test_measure_takes_the_callers_own_implementations():
+    def mine(A, dLdA):  # the VJP written out, as a notebook would
+        return A * (dLdA - np.sum(dLdA * A, axis=1, keepdims=True))
+
+    table = measure_backward_cost([5, 7], n=2, repeat=1, methods={"mine": mine}, max_c={"mine": 5})
+    assert set(table) == {"C", "seconds/mine", "bytes/mine"}
+    assert table["seconds/mine"][0] > 0 and np.isnan(table["seconds/mine"][1])  # C = 7 is above its max_c
+    with pytest.raises(AssertionError, match="wrong disagrees with the VJP at C=4"):
+        measure_backward_cost([4], n=2, repeat=1, methods={"wrong": lambda A, G: A * G})
+
+
 def test_measure_refuses_a_wrong_method(monkeypatch):
     monkeypatch.setitem(cost.BACKWARD_METHODS, "row loop", lambda A, G: A * G)
     with pytest.raises(AssertionError, match="row loop disagrees with the VJP at C=6"):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from softmax_lab.course.display import show, show_with, warnings_raised
+from softmax_lab.course.display import fixed_decimals, show, warnings_raised
 from softmax_lab.course.memory import peak_memory
 
 
@@ -12,11 +12,11 @@ def test_show_prints_fixed_decimals():
     assert show([0.5, 1e-300], 2, suppress_small=False) == "[5.00e-001, 1.00e-300]"
 
 
-def test_show_with_sets_the_default_and_keeps_the_override():
-    show7 = show_with(7)
+def test_fixed_decimals_sets_the_default_and_keeps_the_override():
+    show7 = fixed_decimals(7)
     assert show7([0.25]) == "[0.2500000]"
     assert show7([0.25], 1) == "[0.2]"
-    assert show_with(3, suppress_small=False)([1e-9]) == "[1.000e-09]"
+    assert fixed_decimals(3, suppress_small=False)([1e-9]) == "[1.000e-09]"
 
 
 def test_warnings_raised_returns_result_and_messages():
