@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import (
+    as_array,
     as_real_array,
     check_class_axis,
     compute_dtype,
@@ -118,7 +119,7 @@ def _prepare(q: Any, k: Any, v: Any, mask: Any, scale: Any):
 
     allowed = None
     if mask is not None:
-        m = np.asarray(mask)
+        m = as_array(mask, "mask")
         if m.dtype != np.bool_:
             raise TypeError(f"mask must be boolean (True = the query may attend to the key), got dtype "
                             f"{m.dtype}; an additive mask of -inf/-1e4 values is not accepted")
@@ -136,7 +137,9 @@ def _prepare(q: Any, k: Any, v: Any, mask: Any, scale: Any):
 
 
 def _may_overflow(qc: np.ndarray, kc: np.ndarray, scale: float) -> bool:
-    r"""False when no score can overflow: :math:`|s\, q \cdot k| \le s \lVert q Vert \lVert k Vert`
+    r"""False when no score can overflow: :math:`|s\, q \cdot k| \le s \lVert q 
+Vert \lVert k 
+Vert`
     (Cauchy-Schwarz) stays below the dtype's max with a margin of 4 for rounding. O((Lq + Lk) d)."""
     if qc.size == 0 or kc.size == 0:
         return False
@@ -182,6 +185,8 @@ def attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, mask: ArrayLike | None =
       become float64; mixed inputs use numpy's promotion.
     * Non-finite q/k/v, mismatched shapes, a non-boolean mask, a bad scale, or scores that overflow
       raise ``ValueError``/``TypeError`` naming the argument.
+    * ndarray subclasses are read as plain arrays, masked arrays refused (use ``mask=``); 0-d inputs
+      are a ``ValueError``; no queries (Lq = 0) or an empty batch give an empty result.
     """
     qc, kc, vc, allowed, s, _, out_dtype = _prepare(q, k, v, mask, scale)
     weights = softmax(_scores(qc, kc, s, check=_may_overflow(qc, kc, s)), axis=-1, where=allowed)
@@ -204,6 +209,7 @@ def flash_attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, mask: ArrayLike | 
     query that saw no allowed key). Only an Lq x block_size block of scores exists at any time, so
     the extra memory is O(Lq (block_size + dv)) instead of the O(Lq Lk) of :func:`attention`.
     (A GPU kernel also tiles the queries; here numpy handles all queries of a block at once.)
+    Input rules (float16, subclasses, empty and 0-d input) as :func:`attention`.
     """
     b = _check_block_size(block_size)
     qc, kc, vc, allowed, s, score_shape, out_dtype = _prepare(q, k, v, mask, scale)
@@ -250,7 +256,10 @@ def online_softmax(z: ArrayLike, block_size: int = 64, axis: int = -1) -> np.nda
     at the end :math:`m = \max_j z_j` and :math:`l = \sum_j e^{z_j - m}`. Pass 2 normalises:
     :math:`p_j = e^{z_j - m} / l`. Equal to :func:`softmax` to rounding; same input rules:
     ``-inf`` entries get probability 0, an all ``-inf`` slice, NaN and +inf raise ``ValueError``;
-    float16 is computed in float32 and returned as float16, ints give float64.
+    float16 is computed in float32 and returned as float16, ints give float64. Logits ~1e308 apart
+    give no warning (the shift overflows to -inf, whose exp is an exact 0). ndarray subclasses are
+    read as plain arrays, masked arrays refused; 0-d input is a ``ValueError``; an empty batch gives an
+    empty result.
     """
     b = _check_block_size(block_size)
     arr = as_real_array(z, "z")
@@ -262,17 +271,18 @@ def online_softmax(z: ArrayLike, block_size: int = 64, axis: int = -1) -> np.nda
 
     m = np.full(zc.shape[:-1] + (1,), -np.inf, dtype=ctype)
     l = np.zeros(zc.shape[:-1] + (1,), dtype=ctype)
-    for j0 in range(0, n, b):  # pass 1: statistics
-        blk = zc[..., j0:j0 + b]
-        m_blk = blk.max(axis=-1, keepdims=True)
-        if np.isnan(m_blk).any() or np.isposinf(m_blk).any():
+    with np.errstate(over="ignore"):  # x - m overflows to -inf only for logits ~1e308 apart: exp gives 0, exact
+        for j0 in range(0, n, b):  # pass 1: statistics
+            blk = zc[..., j0:j0 + b]
+            m_blk = blk.max(axis=-1, keepdims=True)
+            if np.isnan(m_blk).any() or np.isposinf(m_blk).any():
+                raise_for_bad_logits(arr, ax, "z", None)
+            m_new = np.maximum(m, m_blk)
+            shift = np.where(np.isneginf(m_new), 0, m_new)
+            l = l * np.exp(m - shift) + np.exp(blk - shift).sum(axis=-1, keepdims=True)
+            m = m_new
+        if np.isneginf(m).any():  # some slice is -inf everywhere
             raise_for_bad_logits(arr, ax, "z", None)
-        m_new = np.maximum(m, m_blk)
-        shift = np.where(np.isneginf(m_new), 0, m_new)
-        l = l * np.exp(m - shift) + np.exp(blk - shift).sum(axis=-1, keepdims=True)
-        m = m_new
-    if np.isneginf(m).any():  # some slice is -inf everywhere
-        raise_for_bad_logits(arr, ax, "z", None)
-    p = np.exp(zc - m)  # pass 2: normalise
+        p = np.exp(zc - m)  # pass 2: normalise
     p /= l
     return np.moveaxis(p, -1, ax).astype(arr.dtype, copy=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, normalize_axis
+from ._validate import as_real_array, check_class_axis, normalize_axis
 
 __all__ = ["entropy"]
 
@@ -22,9 +22,14 @@ def entropy(p: ArrayLike, axis: int = -1) -> np.ndarray:
     ``p`` must be finite and >= 0 (it is not renormalised: pass a distribution). Zeros contribute 0.
     Returns an array with ``axis`` removed (a 0-d array for one vector); float64 for any input dtype.
     Negative, NaN or infinite entries raise ``ValueError`` naming ``p``.
+
+    float16/32 and ints are computed in float64; ndarray subclasses are read as plain arrays, masked
+    arrays refused; 0-d input and an empty class axis are a ``ValueError``; an empty batch gives an
+    empty result.
     """
     arr = as_real_array(p, "p").astype(np.float64, copy=False)
     ax = normalize_axis(axis, arr.ndim)
+    check_class_axis(arr, ax, "p")
     if not np.isfinite(arr).all():
         raise ValueError("p contains NaN or inf; probabilities must be finite")
     if (arr < 0).any():

@@ -28,6 +28,7 @@ from ._validate import (
     as_real_array,
     broadcast_where,
     check_class_axis,
+    check_out,
     check_temperature,
     compute_dtype,
     normalize_axis,
@@ -69,8 +70,8 @@ class _Logits:
         else:
             t = check_temperature(temperature)
         self.ctype = arr.dtype if arr.dtype.char != "e" else compute_dtype(arr.dtype)
-        if t != 1 and 0 < t < math.inf and self.ctype.type(t) == 0:
-            t = 0.0  # T underflows in this dtype: the T -> 0 limit is what the formula gives
+        if 0 < t < 1 and t <= float(np.finfo(self.ctype).smallest_subnormal) / 2:
+            t = 0.0  # T rounds to 0 in this dtype: the T -> 0 limit is what the formula gives
         self.arr, self.axis, self.t, self.name = arr, ax, t, name
         self.allowed = None if where is None else broadcast_where(where, arr.shape)
 
@@ -97,12 +98,35 @@ class _Logits:
         return m.astype(self.ctype, copy=False)
 
     def shift(self, zb: np.ndarray, m: np.ndarray, wb: np.ndarray | None, work: np.ndarray) -> None:
-        """Step 1, in place: ``work = (zb - m) / T`` with masked classes set to ``-inf``."""
-        np.subtract(zb, m, out=work)  # may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
+        """Step 1, in place: ``work = (zb - m) / T`` with masked classes set to ``-inf``.
+
+        ``zb - m`` overflows (to -inf) only when the spread of the logits exceeds the dtype's range.
+        For T <= 1 that -inf is the correctly rounded ``(z - m) / T`` (exp gives an exact 0). For
+        T > 1 the quotient may be finite, so it is then computed as ``z / T - m / T``, which cannot
+        overflow; a T beyond the dtype's range is applied in float64. T = inf needs no arithmetic:
+        0 for every class that is not masked.
+        """
+        t = self.t
+        if t == math.inf:
+            np.copyto(work, np.where(np.isneginf(zb), -np.inf, 0.0))
+        elif t <= 1:
+            np.subtract(zb, m, out=work)  # may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
+            if t not in (0, 1):
+                np.divide(work, self.ctype.type(t), out=work)  # tiny T: -inf, exp gives 0, exact
+        elif t > float(np.finfo(self.ctype).max):  # T not representable: divide in float64
+            np.copyto(work, (zb.astype(np.float64) - m) / t, casting="same_kind")
+        else:
+            tt = self.ctype.type(t)
+            diff = work if not np.may_share_memory(work, zb) else np.empty_like(work)  # keep z for the retry
+            try:
+                with np.errstate(over="raise"):
+                    np.subtract(zb, m, out=diff)
+            except FloatingPointError:  # spread beyond the dtype's range: divide first
+                np.subtract(np.divide(zb, tt, dtype=self.ctype), m / tt, out=work)
+            else:
+                np.divide(diff, tt, out=work)
         if wb is not None:
             np.copyto(work, -np.inf, where=~wb)
-        if 0 < self.t < math.inf and self.t != 1:
-            np.divide(work, self.ctype.type(self.t), out=work)  # tiny T: -inf, exp gives 0, exact
 
     def blocks(self, res: np.ndarray) -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray | None, int]]:
         """``(z_block, result_block, where_block, axis)`` pieces covering the input (see _row_blocks)."""
@@ -159,12 +183,8 @@ def _result_buffer(x: _Logits, out: np.ndarray | None) -> np.ndarray:
     """The array the result is written to: ``out`` itself when it can be, else a fresh one."""
     if out is None:
         return np.empty(x.arr.shape, x.arr.dtype)
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
-    if out.shape != x.arr.shape or out.dtype != x.arr.dtype:
-        raise ValueError(f"out must have shape {x.arr.shape} and dtype {x.arr.dtype}, "
-                         f"got shape {out.shape} and dtype {out.dtype}")
-    if not out.flags.c_contiguous:  # rows summed in another order would round differently
+    check_out(out, x.arr.shape, x.arr.dtype)
+    if type(out) is not np.ndarray or not out.flags.c_contiguous:  # rows summed in another order would round differently
         return np.empty(x.arr.shape, x.arr.dtype)
     same = (out.ctypes.data == x.arr.ctypes.data and out.strides == x.arr.strides)
     if not same and np.may_share_memory(out, x.arr):  # partial overlap: blocks would read what they wrote
@@ -203,10 +223,16 @@ def softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where: Ar
       allowed class gets probability 0 everywhere; without ``where`` an all ``-inf`` slice is an error.
     * ``temperature`` T >= 0. T=0 is the argmax limit (one-hot, ties split evenly); T=inf is uniform
       over the unmasked classes. The result is ``softmax((z - max) / T)``, so tiny T such as 1e-320 works.
+      When the spread of a slice exceeds the dtype's range (``z - max`` overflows) and T > 1, the shift
+      is formed as ``z / T - max / T``, which cannot overflow; a T beyond the dtype's range (1e39 with
+      float32 logits) is applied in float64. No warnings either way.
     * float32 in gives float32 out, float16 is computed in float32 and returned as float16, ints and
-      lists give float64. ``out`` (optional) receives the result; it must have the result's shape and
-      dtype. ``out`` may be ``z`` itself (in-place softmax). If an error is raised, ``out`` may have
-      been partly written.
+      lists give float64. ``out`` (optional, writable) receives the result; it must have the result's
+      shape and dtype. ``out`` may be ``z`` itself (in-place softmax). If an error is raised, ``out``
+      may have been partly written.
+    * ndarray subclasses (``np.matrix``, ...) are read as plain arrays and the result is a plain
+      ndarray; masked arrays are refused (pass ``where=~z.mask``). An empty batch (shape (0, C)) gives
+      an empty result; 0-d input and an empty class axis are errors.
     * NaN, +inf, bool/complex/string input, 0-d input, an empty class axis, a bad ``axis`` or a bad
       temperature raise ``ValueError``/``TypeError`` naming the argument.
     """
@@ -223,11 +249,11 @@ def _is_small_plain(z: Any, axis: Any, temperature: Any, where: Any, out: Any) -
     most 4096 entries, softmax along the last axis, T = 1, no ``where``, and no ``out`` or a plain
     one (C-contiguous, right shape and dtype, ``z`` itself or not overlapping it). For arrays this
     small Python overhead is most of the time; everything else goes through the blocked path."""
-    return (type(z) is np.ndarray and z.dtype.char in "fd" and 0 < z.size <= 4096
+    return (type(z) is np.ndarray and z.dtype.char in "fd" and z.ndim and 0 < z.size <= 4096
             and axis.__class__ is int and axis == -1 and temperature.__class__ in (float, int)
             and temperature == 1 and where is None
             and (out is None or (type(out) is np.ndarray and out.shape == z.shape and out.dtype == z.dtype
-                                 and out.flags.c_contiguous
+                                 and out.flags.c_contiguous and out.flags.writeable
                                  and (out is z or not np.may_share_memory(out, z)))))
 
 
@@ -285,7 +311,8 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where
 
     .. math:: \log p_i = \frac{z_i - m}{T} - \log \sum_j e^{(z_j - m)/T}.
 
-    Same contract as :func:`softmax`; masked classes get ``-inf``. ``log(softmax(z))`` would give
+    Same contract as :func:`softmax` (dtypes, float16, subclasses, empty and 0-d input, spreads beyond
+    the dtype's range with temperature); masked classes get ``-inf``. ``log(softmax(z))`` would give
     ``-inf`` for every probability that underflows to 0 (e.g. z = [0, -1000]); this gives -1000.
     """
     if _is_small_plain(z, axis, temperature, where, out):
@@ -331,7 +358,9 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
 
     Exact for any finite input (no overflow, no underflow of the sum, which is >= 1). ``-inf`` entries
     contribute nothing; a slice that is all ``-inf`` gives ``-inf`` (the log of an empty sum, 0).
-    NaN and +inf raise ``ValueError`` naming the position. Same dtype rules as :func:`softmax`.
+    NaN and +inf raise ``ValueError`` naming the position. Same input rules as :func:`softmax`
+    (float16 computed in float32; subclasses read as plain arrays, masked arrays refused; 0-d input
+    an error; an empty batch gives an empty result).
     """
     arr = as_real_array(z, "z")
     ax = normalize_axis(axis, arr.ndim)

@@ -7,28 +7,41 @@ Central differences have error O(eps^2) for smooth functions:
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._validate import as_real_array, real_scalar
+
 __all__ = ["numerical_gradient", "numerical_jacobian"]
 
 
-def _as_x(x: ArrayLike, eps: float) -> np.ndarray:
-    if not (isinstance(eps, (int, float)) and not isinstance(eps, bool)) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
-    arr = np.array(x, dtype=np.float64)  # a copy: we perturb it in place
+def _as_x(x: ArrayLike, eps: Any) -> tuple[np.ndarray, float]:
+    """A float64 copy of ``x`` (we perturb it in place) and ``eps`` as a float, both checked."""
+    try:
+        step = real_scalar(eps, "eps")
+    except TypeError:
+        raise TypeError(f"eps must be a finite positive real number, got {type(eps).__name__} {eps!r}") from None
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(f"eps must be a finite positive real number, got {eps!r}")
+    arr = np.array(as_real_array(x, "x"), dtype=np.float64)  # complex, bool, ragged, 0-d: errors naming x
     if arr.size == 0:
         raise ValueError("x must not be empty")
     if not np.isfinite(arr).all():
         raise ValueError("x must be finite to take finite differences")
-    return arr
+    return arr, step
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
-    """Gradient of the scalar function ``f`` at ``x`` by central differences (float64, shape of ``x``)."""
-    arr = _as_x(x, eps)
+    """Gradient of the scalar function ``f`` at ``x`` by central differences (float64, shape of ``x``).
+
+    ``x`` (real, at least 1-d, finite; float16/32 and ints are read as float64; ndarray subclasses as
+    plain arrays, masked arrays refused) is copied, never modified. ``eps`` is a finite real > 0
+    (Python or numpy scalar). Complex, 0-d or empty ``x`` is an error naming ``x``.
+    """
+    arr, eps = _as_x(x, eps)
     grad = np.empty_like(arr)
     for i in np.ndindex(arr.shape):
         old = arr[i]
@@ -45,8 +58,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: floa
 
 
 def numerical_jacobian(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
-    """Jacobian ``J[i, j] = d f_i / d x_j`` of a vector function of a vector, by central differences."""
-    arr = _as_x(x, eps)
+    """Jacobian ``J[i, j] = d f_i / d x_j`` of a vector function of a vector, by central differences.
+
+    Same rules for ``x`` and ``eps`` as :func:`numerical_gradient`; ``x`` must be 1-d.
+    """
+    arr, eps = _as_x(x, eps)
     if arr.ndim != 1:
         raise ValueError(f"x must be a vector, got shape {arr.shape}")
     cols = []

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._validate import as_generator as _rng  # a module name that tests may replace
 from ._validate import as_real_array, check_class_axis, check_temperature, raise_for_bad_logits
-from .sampling import _rng, _size
+from .sampling import _size
 
 __all__ = ["gumbel_noise", "gumbel_max_sample"]
 
@@ -25,7 +26,7 @@ __all__ = ["gumbel_noise", "gumbel_max_sample"]
 def gumbel_noise(shape: int | tuple[int, ...], rng: Any = None) -> np.ndarray:
     r"""Standard Gumbel noise :math:`-\ln(-\ln u)`, :math:`u \sim U(0, 1)`, of the given shape.
 
-    ``rng`` is a ``numpy.random.Generator`` or an int seed. ``u`` is drawn from (0, 1] via
+    ``rng`` is a ``numpy.random.Generator`` or a non-negative int seed. ``u`` is drawn from (0, 1] via
     ``1 - random()`` and the value ``u = 1`` (probability 2**-53) is nudged down, so the noise is always finite.
     """
     gen = _rng(rng)
@@ -36,11 +37,18 @@ def gumbel_noise(shape: int | tuple[int, ...], rng: Any = None) -> np.ndarray:
 
 def gumbel_max_sample(logits: ArrayLike, temperature: float = 1.0, *, size: int | tuple[int, ...] | None = None,
                       rng: Any = None) -> np.ndarray:
-    r"""Class indices :math:`\arg\max_i (z_i / T + g_i)` with fresh Gumbel noise per draw.
+    r"""Class indices :math:`\arg\max_i ((z_i - m) / T + g_i)` with fresh Gumbel noise per draw.
 
-    ``logits`` has shape ``(C,)``; the result has shape ``size`` (a 0-d int array for ``size=None``).
-    Distributed as ``softmax(logits, temperature=T)``. T = 0 gives the argmax; ``-inf`` logits are never
-    drawn. T must be finite (T = inf, the uniform limit, has no noise scale that works: use ``sample``).
+    ``logits`` has shape ``(C,)``; the result is an ``intp`` ndarray of shape ``size`` (0-d for
+    ``size=None``, as :func:`~softmax_lab.sample`). Distributed as ``softmax(logits, temperature=T)``.
+
+    * T = 0 is the argmax limit: the noise picks among tied maxima, so ties are split evenly (as in
+      ``softmax`` and ``sample``). ``-inf`` logits are never drawn. T = inf (the uniform limit) is a
+      ``ValueError``: use ``sample``.
+    * The shift and the division by T run in float64 (the noise's dtype) for every input dtype, so a
+      tiny T with float16/float32 logits never rounds to 0.
+    * float16/32/64, ints and lists are accepted; ndarray subclasses are read as plain arrays, masked
+      arrays refused; 0-d, 2-d or empty logits are a ``ValueError`` naming ``logits``.
     """
     z = as_real_array(logits, "logits")
     if z.ndim != 1:
@@ -50,10 +58,14 @@ def gumbel_max_sample(logits: ArrayLike, temperature: float = 1.0, *, size: int 
         raise_for_bad_logits(z, 0, "logits", None)
     t = check_temperature(temperature)
     if t == math.inf:
-        raise ValueError("temperature must be finite for the Gumbel-max trick, got inf")
+        raise ValueError("temperature must be finite for the Gumbel-max trick, got inf (use sample)")
     shape = _size(size)
+    zc = z.astype(np.float64, copy=False)
+    m = zc.max()
     if t == 0:
-        return np.full(shape, int(np.argmax(z)), dtype=np.intp)
-    zt = (z - z.max()) / t  # shift first: (z - max) / T cannot overflow for tiny T
+        zt = np.where(zc == m, 0.0, -np.inf)  # only the maxima compete; the noise breaks ties evenly
+    else:
+        with np.errstate(over="ignore"):  # tiny T: (z - m) / T is -inf for every non-maximum, exact
+            zt = (zc - m) / t
     noise = gumbel_noise(shape + (z.size,), rng)
-    return np.argmax(zt + noise, axis=-1)
+    return np.asarray(np.argmax(zt + noise, axis=-1), dtype=np.intp)

@@ -19,37 +19,10 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, compute_dtype, first_index, normalize_axis
+from ._validate import as_real_array, check_class_axis, check_probabilities, compute_dtype, first_index, normalize_axis
 from .forward import _WHOLE_BLOCKS, _fit_bufsize, _row_blocks, _small_bufsize_helps
 
-__all__ = ["softmax_jacobian", "softmax_backward", "check_probabilities"]
-
-
-def check_probabilities(p: ArrayLike, name: str = "p", axis: int = -1) -> np.ndarray:
-    """Return ``p`` as a float array after checking that it is a distribution along ``axis``.
-
-    Raises ``ValueError`` naming the position of the first NaN, inf or negative entry, and of the
-    first slice whose sum is not 1 (tolerance sqrt(machine epsilon) of the dtype).
-    """
-    arr = as_real_array(p, name)
-    ax = normalize_axis(axis, arr.ndim)
-    if arr.shape[ax] == 0:
-        raise ValueError(f"{name} has a zero-length class axis (shape {arr.shape})")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = first_index(bad)
-        raise ValueError(f"{name} must be finite probabilities, found {arr[i]} at index {i}")
-    neg = arr < 0
-    if neg.any():
-        i = first_index(neg)
-        raise ValueError(f"{name} must be probabilities >= 0, found {arr[i]} at index {i}")
-    tol = float(np.sqrt(np.finfo(compute_dtype(arr.dtype)).eps))
-    s = arr.sum(axis=ax, dtype=compute_dtype(arr.dtype))
-    off = np.abs(s - 1) > tol
-    if off.any():
-        i = first_index(off)
-        raise ValueError(f"{name} must sum to 1 along axis {axis}; the slice at {i} sums to {s[i]:.6g}")
-    return arr
+__all__ = ["softmax_jacobian", "softmax_backward"]
 
 
 def softmax_jacobian(p: ArrayLike) -> np.ndarray:
@@ -58,12 +31,18 @@ def softmax_jacobian(p: ArrayLike) -> np.ndarray:
     ``p`` of shape ``(..., C)`` gives ``J`` of shape ``(..., C, C)`` with ``J[..., i, j] = dp_i / dz_j``.
     ``p`` must be a probability vector along the last axis (finite, >= 0, sums to 1).
     Memory is O(C^2) per row: use :func:`softmax_backward` in a backward pass.
+
+    ``p`` is checked to be a distribution with a tolerance scaled to its dtype (so float16 softmax
+    output passes); float16 is computed in float32 and rounded once; ints and lists give float64.
+    ndarray subclasses are read as plain arrays, masked arrays refused; 0-d input and an empty class
+    axis are a ``ValueError``; an empty batch gives an empty ``(0, C, C)`` result.
     """
     arr = check_probabilities(p, "p")
-    jac = -arr[..., :, None] * arr[..., None, :]
+    pc = arr.astype(compute_dtype(arr.dtype), copy=False)  # float16: computed in float32, rounded once
+    jac = -pc[..., :, None] * pc[..., None, :]
     diag = np.einsum("...ii->...i", jac)  # a writable view of the diagonal
-    diag += arr
-    return jac
+    diag += pc
+    return jac.astype(arr.dtype, copy=False)
 
 
 def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -72,53 +51,107 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     ``p`` is the softmax output, ``grad`` = dL/dp of the same shape; the dot product runs along
     ``axis``. Never forms the Jacobian: O(C) time and memory per row. Masked classes (p = 0)
     get gradient 0. NaN or inf in ``p`` or ``grad`` raise ``ValueError`` naming the position.
+
+    * Huge gradients (near the dtype's largest value): when ``g - <g, p>`` would overflow although
+      the result fits, the result is computed from ``g / 4`` (exact) and scaled back; when the result
+      itself does not fit in the dtype, ``OverflowError`` naming ``grad`` (only possible when ``p`` is not
+      a distribution: for a distribution every entry is at most half the largest |g|). One known gap:
+      small float32/float64 inputs (up to 4096 entries, the fast path) with an inf in ``grad`` where
+      ``p`` is 0, or a non-distribution ``p``, can show numpy's RuntimeWarning from the dot product
+      before our error (guarding against it costs 25-35% of a small backward).
+    * dtypes: float32/float64 stay; float16 is computed in float32 and rounded back once; ints and
+      lists become float64; mixed dtypes promote. ``p`` is not checked to be a distribution (that
+      costs a pass); entries outside [0, 1] may overflow.
+    * ndarray subclasses are read as plain arrays (masked arrays refused, see ``softmax_lab._validate``);
+      0-d input is a ``ValueError``; an empty batch gives an empty result.
     """
+    return _backward(p, grad, axis, "p", "grad")
+
+
+# g - <g, p> cannot overflow while |<g, p>| is below half an ulp of the dtype's largest value
+# (|g| <= max): a quarter ulp leaves room for the rounding of the screen itself.
+_DOT_LIMIT = {"f": 2.0 ** 102, "d": 2.0 ** 969}
+
+
+def _backward(p: ArrayLike, grad: ArrayLike, axis: int, p_name: str, g_name: str) -> np.ndarray:
+    """:func:`softmax_backward`, with the names the caller's arguments have (``Softmax.backward``: dLdA)."""
     if _is_small_pair(p, grad, axis):  # Python overhead is most of the time: as few numpy calls as possible
         dot = np.vecdot(grad, p)[..., None]  # <g, p> of each row
-        if math.isfinite(sum(dot.ravel().tolist())):  # finite iff every dot is; else the path below raises
+        # finite, and too small for g - dot to overflow (else the path below raises or rescales)
+        if math.hypot(*dot.ravel().tolist()) < _DOT_LIMIT[p.dtype.char]:
             return p * (grad - dot)  # the same operations as _backward_rows, so the same bits
-    p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, "p")
-    g_arr = grad if type(grad) is np.ndarray and grad.dtype.char in "fd" and grad.ndim else as_real_array(grad, "grad")
+    p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, p_name)
+    g_arr = grad if type(grad) is np.ndarray and grad.dtype.char in "fd" and grad.ndim else as_real_array(grad, g_name)
     if p_arr.shape != g_arr.shape:
-        raise ValueError(f"p and grad must have the same shape, got p {p_arr.shape} and grad {g_arr.shape}")
+        raise ValueError(f"{p_name} and {g_name} must have the same shape, "
+                         f"got {p_name} {p_arr.shape} and {g_name} {g_arr.shape}")
     ax = p_arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, p_arr.ndim)
+    check_class_axis(p_arr, ax, p_name)
     rtype = p_arr.dtype if p_arr.dtype.char == g_arr.dtype.char else np.result_type(p_arr.dtype, g_arr.dtype)
     ctype = rtype if rtype.char != "e" else compute_dtype(rtype)
     pc = p_arr.astype(ctype, copy=False)
     gc = g_arr.astype(ctype, copy=False)
     res = np.empty(pc.shape, ctype)
+    names = (p_name, p_arr), (g_name, g_arr)
     if ax != pc.ndim - 1 or pc.size <= 4096 or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
-        _backward_rows(pc, gc, res, ax, p_arr, g_arr)
+        _backward_rows(pc, gc, res, ax, names)
     else:  # rows in cache-sized blocks, or whole up to 8 MiB (forward._row_blocks, _WHOLE_BLOCKS)
         blocks = _row_blocks(pc, gc, res, whole_up_to=_WHOLE_BLOCKS)
-        if not _small_bufsize_helps(pc):
-            for pb, gb, rb in blocks:
-                _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
-        else:
-            with np.errstate():  # restores the ufunc buffer size on exit
+        with np.errstate():  # restores the ufunc buffer size on exit
+            if _small_bufsize_helps(pc):
                 _fit_bufsize(pc)
-                for pb, gb, rb in blocks:
-                    _backward_rows(pb, gb, rb, -1, p_arr, g_arr)
-    return res if rtype.char == ctype.char else res.astype(rtype)
+            for pb, gb, rb in blocks:
+                _backward_rows(pb, gb, rb, -1, names)
+    return res if rtype.char == ctype.char else _cast_back(res, rtype, g_name)
 
 
 def _is_small_pair(p: object, grad: object, axis: object) -> bool:
     """float32/float64 arrays ``p`` and ``grad`` of one shape and dtype, at most 4096 entries, last axis."""
     return (type(p) is np.ndarray and type(grad) is np.ndarray and p.dtype.char in "fd"
-            and grad.dtype == p.dtype and p.shape == grad.shape and 0 < p.size <= 4096
+            and grad.dtype == p.dtype and p.shape == grad.shape and p.ndim and 0 < p.size <= 4096
             and axis.__class__ is int and (axis == -1 or axis == p.ndim - 1))
 
 
 def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
-                   p_arr: np.ndarray, g_arr: np.ndarray) -> None:
-    """``res = p * (g - <g, p>)`` along ``axis``, in place in ``res``; the full inputs name errors."""
-    dot = np.vecdot(g, p, axis=axis)  # one pass over both inputs
-    dot = dot[..., None] if axis == -1 or axis == p.ndim - 1 else np.expand_dims(dot, axis)
-    if not np.isfinite(dot).all():  # a NaN/inf anywhere in p or grad shows up here
-        for name, a in (("p", p_arr), ("grad", g_arr)):
-            bad = ~np.isfinite(a)
-            if bad.any():
-                raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}")
-        raise ValueError("grad * p overflows: the products are too large for the dtype")
-    np.subtract(g, dot, out=res)
-    np.multiply(res, p, out=res)
+                   names: tuple[tuple[str, np.ndarray], ...]) -> None:
+    """``res = p * (g - <g, p>)`` along ``axis``, in place in ``res``; ``names`` (name, full input) name errors."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            dot = np.vecdot(g, p, axis=axis)  # one pass over both inputs
+            if not np.isfinite(dot).all():  # a NaN anywhere in p or g shows up here
+                raise FloatingPointError
+            dot = dot[..., None] if axis == -1 or axis == p.ndim - 1 else np.expand_dims(dot, axis)
+            np.subtract(g, dot, out=res)
+            np.multiply(res, p, out=res)
+        return
+    except FloatingPointError:  # NaN or inf in the input, or an overflow
+        pass
+    for name, a in names:
+        bad = ~np.isfinite(a)
+        if bad.any():
+            raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}")
+    _backward_scaled(p, g, res, axis, names[1][0])
+
+
+def _backward_scaled(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int, g_name: str) -> None:
+    """The huge-gradient path: ``4 * (p * (g/4 - <g/4, p>))``; quartering is exact, and with |g/4| and
+    |<g/4, p>| at most a quarter of the largest value their difference cannot overflow."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            gs = g * 0.25
+            dot = np.expand_dims(np.vecdot(gs, p, axis=axis), axis)
+            np.subtract(gs, dot, out=res)
+            np.multiply(res, p, out=res)
+            np.multiply(res, 4, out=res)
+    except FloatingPointError:
+        raise OverflowError(f"{g_name} is too large for {res.dtype}: the gradient p * ({g_name} - "
+                            f"<{g_name}, p>) does not fit in the dtype (scale {g_name} down, or use float64)") from None
+
+
+def _cast_back(res: np.ndarray, dtype: np.dtype, g_name: str) -> np.ndarray:
+    """The float32 result of a float16 input, rounded to float16 (OverflowError if it does not fit)."""
+    with np.errstate(over="ignore"):
+        out = res.astype(dtype)
+    if np.isinf(out).any():
+        raise OverflowError(f"{g_name} is too large for {dtype}: the gradient does not fit in the dtype")
+    return out

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, compute_dtype, first_index
+from ._validate import as_array, as_real_array, compute_dtype, first_index, sum_tolerance
 from .forward import _fit_bufsize, _log_softmax, _Logits, _row_blocks, _softmax
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
@@ -34,7 +34,7 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if reduction == "mean" and n == 0:
         raise ValueError("cannot take the mean over an empty batch (logits has N = 0 rows)")
-    t = np.asarray(targets)
+    t = as_array(targets, "targets")
     if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
         raise TypeError(f"targets must be integer class labels (N,) or probabilities (N, C), got dtype {t.dtype}")
     if t.ndim == 1:
@@ -57,9 +57,8 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
         if (y < 0).any():
             i = first_index(y < 0)
             raise ValueError(f"targets must be probabilities >= 0, found {y[i]} at index {i}")
-        tol = float(np.sqrt(np.finfo(compute_dtype(y.dtype)).eps))
-        s = y.sum(axis=1)
-        off = np.abs(s - 1) > tol
+        s = y.sum(axis=1, dtype=np.float64)
+        off = np.abs(s - 1) > sum_tolerance(y.dtype, c)
         if off.any():
             i = int(np.argmax(off))
             raise ValueError(f"each row of targets must sum to 1; row {i} sums to {s[i]:.6g}")
@@ -93,10 +92,14 @@ def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
 
 
 def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray:
+    """Sum or mean over the batch, accumulated and divided in the compute dtype (float32 for float16)."""
     if reduction == "none":
         return per_sample
-    total = per_sample.sum()
-    return total / per_sample.shape[0] if reduction == "mean" else total
+    total = per_sample.sum(dtype=compute_dtype(per_sample.dtype))
+    if reduction == "mean":
+        total = total / per_sample.shape[0]
+    with np.errstate(over="ignore"):  # a float16 sum beyond 65504 is inf, its correct rounding
+        return total.astype(per_sample.dtype)
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -106,6 +109,13 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = 
     :math:`L_n = -\log p_{n, t_n}`, or soft labels of shape (N, C) (rows >= 0 summing to 1).
     ``reduction``: ``"mean"`` (over N; an empty batch is an error), ``"sum"`` or ``"none"`` (shape (N,)).
     A class with logit ``-inf`` and target weight 0 contributes 0; a target on such a class gives ``inf``.
+
+    dtypes: the result has the logits' dtype (ints and lists: float64). float16 logits are computed in
+    float32; the sum and the mean are accumulated in float32 and divided by N there, then rounded
+    once (a float16 sum beyond 65504 is ``inf``, its correct rounding). Soft targets are checked with a
+    tolerance scaled to their dtype. ndarray subclasses are read as plain arrays, masked arrays are
+    refused; 0-d logits or targets are a ``ValueError``; an empty batch gives an empty result for
+    ``"none"`` and 0 for ``"sum"``.
     """
     z, labels, y = _check(logits, targets, reduction)
     x = _Logits(z, 1, 1.0, None, "logits")  # NaN, +inf or an all -inf row raise, naming "logits"
@@ -122,13 +132,16 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reducti
 
     The fused form: the Jacobian of softmax and the ``1/p`` of the log cancel, leaving ``p - y``.
     For ``"sum"`` and ``"none"`` it is ``p - y`` (for ``"none"``, row n is the gradient of L_n).
+    Same input rules as :func:`cross_entropy`; for float16 logits ``(p - y) / N`` is computed in float32
+    and rounded once, so large batches keep their (small) gradients. An empty batch gives ``(0, C)``.
     """
     z, labels, y = _check(logits, targets, reduction)
-    g = _softmax(_Logits(z, 1, 1.0, None, "logits"), None)
+    ctype = compute_dtype(z.dtype)  # float16: p - y and the division by N in float32, rounded once
+    g = _softmax(_Logits(z.astype(ctype, copy=False), 1, 1.0, None, "logits"), None)
     if labels is not None:
         g[np.arange(z.shape[0]), labels] -= 1
     else:
         g = g - y.astype(g.dtype, copy=False)
     if reduction == "mean":
         g /= z.shape[0]
-    return g
+    return g.astype(z.dtype, copy=False)

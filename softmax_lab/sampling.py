@@ -2,6 +2,13 @@ r"""Sampling class indices from softmax with temperature, top-k and top-p (nucle
 
 Draws use inverse-CDF sampling with a ``numpy.random.Generator``: for ``u ~ U[0, 1)`` the class
 is the first ``k`` with :math:`\sum_{j \le k} p_j > u`, so class ``k`` is drawn with probability ``p_k``.
+
+Input rules shared by every function here: float16/32/64, ints and lists are accepted
+(probabilities are checked with a tolerance scaled to their dtype, see
+``softmax_lab._validate.sum_tolerance``, so float16 output of :func:`~softmax_lab.softmax` is
+accepted); ndarray subclasses are read as plain arrays and masked arrays refused; 0-d input is a
+``ValueError``; an empty batch (shape ``(0, C)``) gives an empty result; ``rng`` is a Generator,
+a non-negative int seed or None.
 """
 
 from __future__ import annotations
@@ -13,22 +20,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, compute_dtype, first_index
-from .forward import softmax
+from ._validate import as_generator, check_probabilities, real_scalar
+from .forward import _Logits, _softmax
 
 __all__ = ["sample", "sample_probabilities", "top_k_top_p_mask"]
 
 Size = int | tuple[int, ...] | None
-
-
-def _rng(rng: Any) -> np.random.Generator:
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
 
 
 def _size(size: Size) -> tuple[int, ...]:
@@ -46,32 +43,19 @@ def _size(size: Size) -> tuple[int, ...]:
 def sample_probabilities(p: ArrayLike, *, size: Size = None, rng: Any = None) -> np.ndarray:
     """Draw class indices from probabilities ``p`` of shape ``(..., C)``; result shape ``(...) + size``.
 
-    ``p`` must be finite, >= 0 and sum to 1 along the last axis (tolerance sqrt(eps) of its dtype):
-    anything else is a ``ValueError``, never a silent renormalisation. A class with p = 0 is never drawn.
+    ``p`` must be finite, >= 0 and sum to 1 along the last axis (tolerance scaled to its dtype):
+    anything else is a ``ValueError``, never a silent renormalisation. A class with p = 0 is never
+    drawn. The result is an ``intp`` ndarray (0-d for one vector and ``size=None``).
     """
-    arr = as_real_array(p, "p")
-    c = arr.shape[-1]
-    if c == 0:
-        raise ValueError("p has no classes (last axis has length 0)")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"p contains {arr[first_index(bad)]} at index {first_index(bad)}; probabilities must be finite")
-    if (arr < 0).any():
-        i = first_index(arr < 0)
-        raise ValueError(f"p contains the negative value {arr[i]} at index {i}")
-    s = arr.sum(axis=-1, dtype=np.float64)
-    tol = float(np.sqrt(np.finfo(compute_dtype(arr.dtype)).eps))
-    if (s == 0).any():
-        raise ValueError(f"p is all zeros in the slice at {first_index(s == 0)}: there is nothing to sample")
-    off = np.abs(s - 1) > tol
-    if off.any():
-        i = first_index(off)
-        raise ValueError(f"p must sum to 1 along the last axis; the slice at {i} sums to {s[i]:.6g}")
+    arr = check_probabilities(p, "p")
     shape = _size(size)
-    gen = _rng(rng)
+    gen = as_generator(rng)
+    c = arr.shape[-1]
     batch = arr.shape[:-1]
+    b = int(np.prod(batch))
+    if b == 0:  # an empty batch: nothing to draw
+        return np.empty(batch + shape, dtype=np.intp)
     cdf = np.cumsum(arr.reshape(-1, c), axis=-1, dtype=np.float64)  # (B, C)
-    b = cdf.shape[0]
     u = gen.random((b,) + shape).reshape(b, -1) * cdf[:, -1:]  # scale by the exact total: no bias
     idx = np.empty(u.shape, dtype=np.intp)
     last = c - 1 - np.argmax(arr.reshape(-1, c)[:, ::-1] > 0, axis=-1)  # last class with p > 0
@@ -86,19 +70,19 @@ def top_k_top_p_mask(p: ArrayLike, top_k: int | None = None, top_p: float | None
 
     top-k keeps the ``k`` most probable classes (ties broken towards the lower index); top-p then keeps
     the smallest set of most probable survivors whose renormalised total probability reaches ``top_p``
-    (always at least one class), as common text-generation libraries do.
+    (always at least one class), as common text-generation libraries do. ``p`` is checked as in
+    :func:`sample_probabilities` (NaN, negative entries or sums other than 1 are a ``ValueError``).
     """
-    arr = np.asarray(p, dtype=np.float64)
+    arr = check_probabilities(p, "p").astype(np.float64, copy=False)
     c = arr.shape[-1]
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral):
+        if isinstance(top_k, (bool, np.bool_)) or not isinstance(top_k, numbers.Integral):
             raise TypeError(f"top_k must be an int, got {type(top_k).__name__} {top_k!r}")
         if not 1 <= top_k <= c:
             raise ValueError(f"top_k must be between 1 and the number of classes {c}, got {top_k}")
     if top_p is not None:
-        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
-            raise TypeError(f"top_p must be a real number, got {type(top_p).__name__} {top_p!r}")
-        if not 0 < float(top_p) <= 1:
+        top_p = real_scalar(top_p, "top_p")
+        if not 0 < top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
     order = np.argsort(-arr, axis=-1, kind="stable")  # most probable first
     ranked = np.take_along_axis(arr, order, axis=-1)
@@ -109,7 +93,7 @@ def top_k_top_p_mask(p: ArrayLike, top_k: int | None = None, top_p: float | None
         kept = np.where(keep_ranked, ranked, 0)
         mass_before = np.cumsum(kept, axis=-1) - kept  # mass of the classes ranked above this one
         total = kept.sum(axis=-1, keepdims=True)
-        keep_ranked &= mass_before < float(top_p) * total
+        keep_ranked &= mass_before < top_p * total
     mask = np.empty(arr.shape, dtype=bool)
     np.put_along_axis(mask, order, keep_ranked, axis=-1)
     return mask
@@ -119,12 +103,14 @@ def sample(logits: ArrayLike, temperature: float = 1.0, *, size: Size = None, rn
            top_k: int | None = None, top_p: float | None = None) -> np.ndarray:
     r"""Draw class indices from :math:`\mathrm{softmax}(z / T)` restricted to the top-k / top-p classes.
 
-    ``logits`` has shape ``(..., C)``; the result has shape ``(...) + size`` (a 0-d integer array for a
+    ``logits`` has shape ``(..., C)``; the result has shape ``(...) + size`` (a 0-d ``intp`` array for a
     single vector and ``size=None``). ``rng`` is a ``numpy.random.Generator`` (or an int seed): the same
-    seed gives the same draws. T=0 is greedy: the argmax (ties drawn evenly). ``-inf`` logits are never drawn.
+    seed gives the same draws. T=0 is greedy: the argmax (ties drawn evenly); T=inf is uniform over the
+    classes that are not ``-inf``. ``-inf`` logits are never drawn. Logits follow the rules of
+    :func:`~softmax_lab.softmax` (errors name ``logits``).
     """
-    probs = softmax(logits, axis=-1, temperature=temperature)
+    probs = _softmax(_Logits(logits, -1, temperature, None, "logits"), None)
     if top_k is not None or top_p is not None:
         keep = top_k_top_p_mask(probs, top_k=top_k, top_p=top_p)
-        probs = softmax(logits, axis=-1, temperature=temperature, where=keep)
+        probs = _softmax(_Logits(logits, -1, temperature, keep, "logits"), None)
     return sample_probabilities(probs, size=size, rng=rng)

@@ -27,7 +27,7 @@ def test_numerical_jacobian_of_linear_map_is_the_matrix():
 def test_errors():
     with pytest.raises(TypeError, match="f must return a scalar"):
         numerical_gradient(lambda v: v * 2, [1.0, 2.0])
-    with pytest.raises(ValueError, match="eps must be a positive number"):
+    with pytest.raises(ValueError, match="eps must be a finite positive real number"):
         numerical_gradient(lambda v: v.sum(), [1.0], eps=0)
     with pytest.raises(ValueError, match="x must be finite"):
         numerical_gradient(lambda v: v.sum(), [np.nan])

@@ -80,11 +80,11 @@ def test_sampling_with_top_k_renormalises_over_kept_classes():
 
 
 @pytest.mark.parametrize("p,msg", [
-    ([0.5, np.nan, 0.5], "p contains nan at index"),
-    ([0.5, np.inf], "p contains inf at index"),
-    ([1.2, -0.2], r"p contains the negative value -0.2 at index \(1,\)"),
+    ([0.5, np.nan, 0.5], "p must be finite probabilities, found nan at index"),
+    ([0.5, np.inf], "p must be finite probabilities, found inf at index"),
+    ([1.2, -0.2], r"p must be probabilities >= 0, found -0.2 at index \(1,\)"),
     ([0.0, 0.0], "all zeros"),
-    ([0.3, 0.3], "p must sum to 1 along the last axis; the slice at \\(\\) sums to 0.6"),
+    ([0.3, 0.3], "p must sum to 1 along axis -1; the slice at \\(\\) sums to 0.6"),
     ([[0.5, 0.5], [0.9, 0.2]], r"the slice at \(1,\) sums to 1.1"),
 ])
 def test_bad_probabilities_are_errors_not_renormalised(p, msg):
@@ -99,7 +99,7 @@ def test_bad_probabilities_are_errors_not_renormalised(p, msg):
     ({"top_p": 0.0}, ValueError, r"top_p must be in \(0, 1\]"),
     ({"top_p": 1.5}, ValueError, r"top_p must be in \(0, 1\]"),
     ({"top_p": float("nan")}, ValueError, r"top_p must be in \(0, 1\]"),
-    ({"top_p": "0.5"}, TypeError, "top_p must be a real number"),
+    ({"top_p": "0.5"}, TypeError, "top_p must be a real scalar"),
     ({"temperature": -1.0}, ValueError, "temperature must be >= 0"),
     ({"rng": "seed"}, TypeError, "rng must be a numpy.random.Generator"),
     ({"size": -1}, ValueError, "size must not be negative"),
