@@ -59,3 +59,10 @@ clean:
 ## (headless Debian chromium; runs on temporary copies, never touches notebooks/).
 screenshots: $(STAMP)
 	$(PY) tools/screenshots.py images
+
+## The course as a static site in site/ (git-ignored), from the stored notebooks: no kernel, no CDN; the
+## temperature explorer runs in the browser. MathJax comes from npm (package-lock.json). View it with
+## `python3 -m http.server --directory site 8000`; publishing it is described in the README.
+.PHONY: site
+site: $(STAMP)
+	$(PY) tools/build_site.py site

@@ -1,0 +1,209 @@
+"""The static site (``make site``, issue 16) in a real browser, with every request to another host blocked.
+
+The site is built from the stored notebooks into a temporary folder and served by a plain static file server
+(``python -m http.server``) on 127.0.0.1, as any host would serve it. In headless Chromium (the harness of
+``tests/browser_support.py``), every request whose host is not 127.0.0.1 is aborted and counted. Then:
+
+* every page loads with no such request, no failed local request, no console error and no uncaught error;
+* the math of every notebook page is typeset by the local MathJax (and no raw ``$...$`` is left);
+* on notebook 07 the temperature explorer runs with no kernel: moving its T slider with the keyboard changes
+  the readout and the bars, and the numbers it shows are the numpy reference's (``readout_text``);
+* an axe-core scan (``axe-playwright-python``) of every page finds no serious or critical violation, and
+  every figure has alt text.
+
+Wall time: ~15 s on an idle 2-core machine (build ~3 s, axe ~1 s a page).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any, Iterator
+
+import nbformat
+import pytest
+
+import browser_support as bs
+from softmax_lab.course.widgets import readout_text, temperature_view
+
+sys.path.insert(0, str(bs.REPO / "tools"))
+import build_site  # noqa: E402
+
+VIEWPORT = {"width": 1280, "height": 900}
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+# ------------------------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("site") / "site"
+    report = build_site.build(out)
+    report["root"] = out
+    return report
+
+
+@pytest.fixture(scope="module")
+def server(site: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[bs.Server]:
+    port = bs.free_port()
+    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site["root"])]
+    with bs.serve(cmd, port=port, token="", workdir=tmp_path_factory.mktemp("http"), cwd=site["root"],
+                  probe_path="/index.html") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    bs.require_browser()
+    with bs.chromium() as b:
+        yield b
+
+
+class OfflinePage:
+    """A page whose requests to any host but 127.0.0.1 are aborted and recorded, with its problems."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.problems = bs.PageProblems().attach(self.page)
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    def _route(self, route: Any) -> None:
+        url = urllib.parse.urlparse(route.request.url)
+        if url.scheme in {"data", "blob", "about"} or url.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def goto(self, url: str) -> Any:
+        self.page.goto(url, wait_until="load")
+        return self.page
+
+    def assert_clean(self) -> None:
+        assert self.external == [], f"requests to other hosts: {self.external}"
+        assert self.failed == [], f"failed local requests: {self.failed}"
+        assert self.problems.page_errors == [], f"uncaught errors: {self.problems.page_errors}"
+        assert self.problems.console_errors == [], f"console errors: {self.problems.console_errors}"
+
+
+@pytest.fixture()
+def offline(browser: Any) -> Iterator[OfflinePage]:
+    p = OfflinePage(browser)
+    try:
+        yield p
+    finally:
+        p.context.close()
+
+
+def _wait_for_math(page: Any) -> None:
+    page.wait_for_function("() => document.documentElement.dataset.mathTypeset === 'done'", timeout=60_000)
+
+
+# ------------------------------------------------------------------------------------------- builder
+
+def test_the_index_lists_every_notebook_with_the_readme_description(site: dict[str, Any]) -> None:
+    stems = sorted(p.stem for p in bs.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    rows = build_site.course_rows(bs.REPO / "README.md")
+    assert sorted(rows) == stems, "the README's course table and notebooks/ disagree"
+    index = (site["root"] / "index.html").read_text()
+    for stem in stems:
+        assert f'href="{stem}.html"' in index and (site["root"] / f"{stem}.html").exists()
+
+
+def test_widget_outputs_become_the_live_explorer_or_a_note(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": "a", "version_major": 2, "version_minor": 1}}
+    other = {"application/vnd.jupyter.widget-view+json": {"model_id": "b", "version_major": 2, "version_minor": 1}}
+    cell = nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("display_data", data=view),
+                                                   nbformat.v4.new_output("display_data", data=other)])
+    settings = {"logits": [1.0, None], "labels": ["a", "b"], "temperature": 0.5, "top_k": 2, "top_p": 1.0,
+                "n_draws": 100, "seed": 3, "presenter": False}
+    nb.cells = [cell]
+    nb.metadata["widgets"] = {build_site.WIDGET_STATE: {"state": {
+        "a": {"state": {"_anywidget_id": "softmax_lab.course.explorer.TemperatureExplorer", **settings}},
+        "b": {"state": {"_model_name": "IntSliderModel"}}}}}
+    has_explorer, _ = build_site.prepare(nb, "99-x")
+    first, second = (o["data"]["text/html"] for o in nb.cells[0].outputs)
+    assert has_explorer and "data-softmax-explorer" in first and "&quot;seed&quot;: 3" in first
+    assert "needs a running Python kernel" in second and "widgets" not in nb.metadata
+
+
+def test_alt_text_comes_from_the_cell_metadata() -> None:
+    png = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output("display_data", data=png)]),
+                nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output("display_data", data=png)])]
+    nb.cells[0].metadata["alt_text"] = "Bars of softmax at three temperatures"
+    _, missing = build_site.prepare(nb, "99-x")
+    assert nb.cells[0].outputs[0].metadata["site_alt"] == "Bars of softmax at three temperatures"
+    assert missing == ["99-x.ipynb cell 1 (figure 1 of that cell)"]
+    assert "no description yet" in nb.cells[1].outputs[0].metadata["site_alt"]
+
+
+# ------------------------------------------------------------------------------------------- browser
+
+def test_every_page_loads_offline_typesets_its_math_and_passes_axe(site: dict[str, Any], server: bs.Server,
+                                                                   offline: OfflinePage) -> None:
+    """One pass over the pages (each load costs a MathJax typeset): offline, math, alt text, axe-core."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, serious = Axe(), {}
+    for href in site["pages"]:
+        page = offline.goto(server.url(f"/{href}"))
+        if href != "index.html":
+            _wait_for_math(page)
+            assert page.locator("mjx-container").count() > 0, f"{href}: no typeset math"
+            assert page.locator("mjx-merror").count() == 0, f"{href}: MathJax reported a TeX error"
+            raw = page.locator(".jp-RenderedMarkdown").evaluate_all(
+                "els => els.filter(e => /\\$[^$\\s][^$]*\\$/.test(e.innerText)).length")
+            assert raw == 0, f"{href}: {raw} Markdown cell(s) still show raw $...$"
+        if href in site["explorer_pages"]:
+            page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
+        assert page.locator("img:not([alt]), img[alt='']").count() == 0, f"{href}: an image has no alt text"
+        violations = axe.run(page).response["violations"]
+        bad = [f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}" for v in violations
+               if v["impact"] in {"serious", "critical"}]
+        if bad:
+            serious[href] = bad
+    offline.assert_clean()
+    assert len(site["pages"]) == 1 + len(list(bs.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")))
+    assert serious == {}, f"axe-core found serious or critical violations: {serious}"
+
+
+def _explorer_numbers(page: Any) -> tuple[str, list[str]]:
+    app = page.locator("[data-softmax-explorer]")
+    return (app.locator(".softmax-readout").inner_text(),
+            app.locator("svg rect").evaluate_all("els => els.map(e => e.getAttribute('height'))"))
+
+
+def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[str, Any], server: bs.Server,
+                                                                      offline: OfflinePage) -> None:
+    assert site["explorer_pages"] == ["07-temperature.html"]
+    page = offline.goto(server.url("/07-temperature.html"))
+    page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
+    settings = build_site.json.loads(page.locator("[data-softmax-explorer]").get_attribute("data-softmax-explorer"))
+    z, labels = settings["logits"], settings["labels"]
+    readout, bars = _explorer_numbers(page)
+    assert readout == f"{readout_text(temperature_view(z, settings['temperature']), labels)} | draws: seed 0"
+    slider = page.get_by_role("slider", name="T", exact=True)
+    slider.focus()
+    page.keyboard.press("ArrowLeft")  # one step of 0.02 in log10(T)
+    deadline = time.monotonic() + 5
+    while _explorer_numbers(page)[0] == readout and time.monotonic() < deadline:
+        time.sleep(0.02)
+    moved, moved_bars = _explorer_numbers(page)
+    t = round(10 ** (-0.02), 12)
+    assert moved == f"{readout_text(temperature_view(z, t), labels)} | draws: seed 0", (moved, t)
+    assert moved_bars != bars, "the readout moved but the bars did not"
+    assert slider.get_attribute("aria-valuetext") == "T = 0.955"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("r => document.querySelector('.softmax-readout').innerText === r", arg=readout)
+    page.get_by_role("button", name="Resample").click()
+    assert _explorer_numbers(page)[0].endswith("| draws: seed 1")
+    offline.assert_clean()

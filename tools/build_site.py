@@ -1,0 +1,288 @@
+"""Build the course as a static web site from the stored notebooks (``make site``; issue 16).
+
+Usage: python tools/build_site.py [OUT_DIR]   (default: site/, which git ignores)
+
+Writes ``index.html`` (the course table of the README, linked), one page per numbered notebook (its text,
+math, code, outputs and figures, with previous / next links, a link to run it locally and the licence
+notice), the notebooks themselves for download, and ``_static/``. Everything a page loads is a local file
+copied from an installed package: nbconvert's JupyterLab styles, MathJax 3 from npm (``package.json``,
+pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it), the explorer's
+``explorer.js`` / ``explorer.css`` from ``softmax_lab/course``. No page asks another host for anything, so the site works offline and from any static file server (GitHub Pages included).
+
+The temperature explorer runs in the page without a kernel: where a notebook stored the explorer's widget
+view, the page gets a ``<div data-softmax-explorer=SETTINGS>`` and ``_static/explorer-site.js`` mounts the
+same ``explorer.js`` on it with a small stand-in for the widget model. Any other widget output (it would
+need a kernel) is replaced by a note saying so.
+
+Figures get their alt text from the code cell's metadata ``alt_text`` (a string, or a list with one entry
+per figure); a figure without one gets a generic description and is listed by :func:`figures_missing_alt`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import subprocess
+import nbconvert
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from softmax_lab.course import explorer  # noqa: E402
+
+ASSETS = Path(__file__).with_name("site")
+NOTEBOOKS = REPO / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+EXPLORER_SETTINGS = ("logits", "labels", "temperature", "top_k", "top_p", "n_draws", "seed", "presenter")
+LICENCE_HTML = ('Course text and figures: <a href="LICENSE-CONTENT.txt">CC BY 4.0</a> '
+                '(Creative Commons Attribution 4.0 International). '
+                'Code: <a href="LICENSE.txt">MIT licence</a>.')
+
+
+@dataclass
+class Page:
+    notebook: Path
+    title: str
+    href: str
+
+
+# ------------------------------------------------------------------------------------------- notebooks
+
+def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The first Markdown heading of the notebook (without the #s), else ``fallback``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def explorer_settings(state: dict[str, Any], model_id: str) -> dict[str, Any] | None:
+    """The explorer's settings if ``model_id`` is a stored TemperatureExplorer, else None."""
+    model = state.get(model_id, {}).get("state", {})
+    if model.get("_anywidget_id", "").endswith(".TemperatureExplorer"):
+        return {k: model[k] for k in EXPLORER_SETTINGS}
+    if "softmax-temperature-app" in model.get("_dom_classes", []):
+        # the ipywidgets explorer (softmax_lab.course.widgets) stores slider values, not its logits: it
+        # shows the default logits; the same settings drive the JS explorer
+        sliders = {}
+        for ref in model.get("children", []) + [c for r in model.get("children", [])
+                                                for c in state.get(r[10:], {}).get("state", {}).get("children", [])]:
+            child = state.get(ref[10:], {}).get("state", {})  # refs read "IPY_MODEL_<id>"
+            sliders[child.get("description")] = child.get("value")
+        return {"logits": list(explorer.DEFAULT_LOGITS), "labels": list(explorer.DEFAULT_LABELS),
+                "temperature": sliders.get("T", 1.0), "top_k": sliders.get("top-k", len(explorer.DEFAULT_LOGITS)),
+                "top_p": sliders.get("top-p", 1.0), "n_draws": sliders.get("draws", 1000), "seed": 0,
+                "presenter": False}
+    return None
+
+
+def explorer_html(settings: dict[str, Any]) -> str:
+    return (f'<div class="softmax-explorer-embed" data-softmax-explorer="{html.escape(json.dumps(settings))}">'
+            '<noscript>The temperature explorer needs JavaScript.</noscript></div>')
+
+
+def _kernel_note(run_href: str) -> str:
+    return ('<p class="site-widget-note">This output is an interactive widget that needs a running Python '
+            f'kernel: <a href="{run_href}">run the notebook locally</a> to use it.</p>')
+
+
+def prepare(nb: nbformat.NotebookNode, stem: str) -> tuple[bool, list[str]]:
+    """Rewrite ``nb`` in place for the site; return (has a live explorer, figures lacking alt text).
+
+    Widget views become the live explorer or a note; every PNG output gets ``site_alt`` in its metadata.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    has_explorer, missing, figure = False, [], 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        alts = cell.metadata.get("alt_text")
+        alts = [alts] if isinstance(alts, str) else list(alts or [])
+        pngs = 0
+        for out in cell.outputs:
+            data = out.get("data", {})
+            if WIDGET_VIEW in data:
+                settings = explorer_settings(state, data[WIDGET_VIEW]["model_id"])
+                has_explorer |= settings is not None
+                body = explorer_html(settings) if settings else _kernel_note(f"#run-{stem}")
+                out["data"] = {"text/html": body}
+            if "image/png" in data:
+                figure += 1
+                if pngs < len(alts):
+                    alt = alts[pngs]
+                else:
+                    alt = f"Figure {figure} of notebook {stem}, made by the code cell above (no description yet)."
+                    missing.append(f"{stem}.ipynb cell {index} (figure {pngs + 1} of that cell)")
+                out.setdefault("metadata", {})["site_alt"] = alt
+                pngs += 1
+    nb.metadata.pop("widgets", None)
+    return has_explorer, missing
+
+
+# ------------------------------------------------------------------------------------------- page parts
+
+def run_locally_html(stem: str) -> str:
+    return (f'<section class="site-run" id="run-{stem}" aria-label="Run this notebook"><p><strong>Run it '
+            f'yourself:</strong> <a href="notebooks/{stem}.ipynb" download>download {stem}.ipynb</a>, or, in a '
+            f'copy of the course\'s repository, run <code>make lab</code> and open '
+            f'<code>notebooks/{stem}.ipynb</code>.</p></section>')
+
+
+def header_html(pages: list[Page], i: int | None) -> str:
+    links = [f'<a class="site-home" href="index.html">softmax-lab</a>']
+    for j, page in enumerate(pages):
+        current = ' aria-current="page"' if j == i else ""
+        links.append(f'<a href="{page.href}"{current}>{page.notebook.stem[:2]}</a>')
+    return ('<header class="site-header"><nav aria-label="Course">' + " ".join(links) + "</nav></header>")
+
+
+def pager_html(pages: list[Page], i: int) -> str:
+    prev = f'<a rel="prev" href="{pages[i - 1].href}">&larr; {html.escape(pages[i - 1].title)}</a>' if i > 0 else "<span></span>"
+    nxt = (f'<a rel="next" href="{pages[i + 1].href}">{html.escape(pages[i + 1].title)} &rarr;</a>'
+           if i + 1 < len(pages) else '<a href="index.html">Back to the course table</a>')
+    return f'<nav class="site-pager" aria-label="Previous and next notebook">{prev}{nxt}</nav>'
+
+
+def footer_html(pages: list[Page], i: int | None) -> str:
+    parts = [pager_html(pages, i)] if i is not None else []
+    if i is not None:
+        parts.append(run_locally_html(pages[i].notebook.stem))
+    parts.append(f'<p class="site-licence">{LICENCE_HTML}</p>')
+    return '<footer class="site-footer">' + "".join(parts) + "</footer>"
+
+
+def course_rows(readme: Path) -> dict[str, str]:
+    """``{notebook stem: what you learn}`` from the course table in the README (one source for both)."""
+    rows = {}
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\|\s*`(\d\d-[\w-]+)`\s*\|\s*(.+?)\s*\|\s*$", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    return rows
+
+
+def index_html(pages: list[Page], rows: dict[str, str]) -> str:
+    body = []
+    for page in pages:
+        what = markdown2html_mistune(rows.get(page.notebook.stem, "")).strip()
+        what = re.sub(r"^<p>(.*)</p>$", r"\1", what, flags=re.DOTALL)
+        body.append(f'<tr><td><a href="{page.href}">{html.escape(page.title)}</a></td><td>{what}</td></tr>')
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>softmax-lab: an interactive course on the softmax function</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="_static/site.css">
+</head>
+<body class="site-page site-index">
+<a class="site-skip" href="#content">Skip to the course table</a>
+{header_html(pages, None)}
+<main id="content">
+<h1>softmax-lab: an interactive course on the softmax function</h1>
+<p>Eight notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
+temperature explorer in notebook 07 runs live in this page, computed in your browser. To run the code
+yourself, run <code>make lab</code> in a copy of the course's repository.</p>
+<table>
+<caption class="site-skip">The course, one notebook per row</caption>
+<thead><tr><th scope="col">notebook</th><th scope="col">what you learn</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody>
+</table>
+</main>
+{footer_html(pages, None)}
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------------------------------- build
+
+def mathjax_dir() -> Path:
+    """MathJax 3 (npm, pinned in package-lock.json); ``npm ci`` installs it into node_modules/ if missing."""
+    es5 = REPO / "node_modules" / "mathjax" / "es5"
+    if not (es5 / "tex-chtml.js").exists():
+        if shutil.which("npm") is None:
+            raise SystemExit("make site needs MathJax from npm, and npm is missing (Debian: apt-get install npm)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO, check=True)
+    return es5
+
+
+def copy_static(out: Path) -> None:
+    static = out / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    lab = Path(nbconvert.__file__).resolve().parents[0]
+    lab_static = next(p for p in [Path(sys.prefix) / "share/jupyter/nbconvert/templates/lab/static",
+                                  lab / "../../../../share/jupyter/nbconvert/templates/lab/static"] if p.exists())
+    shutil.copy(lab_static / "index.css", static / "lab.css")
+    shutil.copy(lab_static / "theme-light.css", static / "theme-light.css")
+    for name in ("site.css", "explorer-site.js"):
+        shutil.copy(ASSETS / name, static / name)
+    shutil.copy(explorer.ESM_PATH, static / "explorer.js")
+    shutil.copy(explorer.CSS_PATH, static / "explorer.css")
+    shutil.copytree(mathjax_dir(), static / "mathjax", ignore=shutil.ignore_patterns(
+        "sre", "*-full*.js", "*svg*.js", "mml-*.js", "tex-mml-*.js", "node-main.js"))  # what tex-chtml.js may load
+    shutil.copy(REPO / "LICENSE", out / "LICENSE.txt")
+    shutil.copy(REPO / "LICENSE-CONTENT", out / "LICENSE-CONTENT.txt")
+
+
+def build(out: Path, notebooks: Path = NOTEBOOKS) -> dict[str, Any]:
+    """Write the site into ``out``; return what was built (pages, figures lacking alt text, seconds)."""
+    start = time.perf_counter()
+    if out.exists():
+        shutil.rmtree(out)
+    copy_static(out)
+    (out / "notebooks").mkdir()
+    paths = sorted(notebooks.glob("[0-9][0-9]-*.ipynb"))
+    nbs = [nbformat.read(p, as_version=4) for p in paths]
+    pages = [Page(p, notebook_title(nb, p.stem), f"{p.stem}.html") for p, nb in zip(paths, nbs)]
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(ASSETS)])
+    exporter.template_file = "page.html.j2"
+    missing_alt: list[str] = []
+    explorers = []
+    for i, (page, nb) in enumerate(zip(pages, nbs)):
+        shutil.copy(page.notebook, out / "notebooks" / page.notebook.name)
+        has_explorer, missing = prepare(nb, page.notebook.stem)
+        missing_alt += missing
+        if has_explorer:
+            explorers.append(page.href)
+        site = {"header": header_html(pages, i), "footer": footer_html(pages, i), "explorer": has_explorer}
+        body, _ = exporter.from_notebook_node(nb, resources={"site": site, "metadata": {"name": page.title}})
+        (out / page.href).write_text(body, encoding="utf-8")
+    (out / "index.html").write_text(index_html(pages, course_rows(REPO / "README.md")), encoding="utf-8")
+    (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is
+    return {"pages": ["index.html", *(p.href for p in pages)], "explorer_pages": explorers,
+            "missing_alt": missing_alt, "seconds": time.perf_counter() - start}
+
+
+def figures_missing_alt(notebooks: Path = NOTEBOOKS) -> list[str]:
+    """Notebook cells whose figures have no ``alt_text`` in their metadata."""
+    missing = []
+    for path in sorted(notebooks.glob("[0-9][0-9]-*.ipynb")):
+        missing += prepare(nbformat.read(path, as_version=4), path.stem)[1]
+    return missing
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "site"
+    report = build(target)
+    print(f"built {len(report['pages'])} pages into {target} in {report['seconds']:.1f} s; "
+          f"live explorer on {', '.join(report['explorer_pages']) or 'no page'}")
+    for cell in report["missing_alt"]:
+        print(f"  figure without alt_text metadata: {cell}")
+    print(f"view it: python -m http.server --directory {target} 8000  (then open http://127.0.0.1:8000/)")
