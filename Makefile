@@ -1,20 +1,66 @@
 # softmax-lab: `make lab` starts the course, `make test` runs every test. Both build .venv first.
+#
+# .venv holds the exact versions the stored notebook outputs were made with (requirements.lock, generated
+# from requirements.txt by `make lock`), installed by uv (from PyPI) in seconds.
+ifeq ($(OS),Windows_NT)
+PYTHON ?= python
+BIN    := Scripts
+else
 PYTHON ?= python3
+BIN    := bin
+endif
 VENV   := .venv
-PY     := $(VENV)/bin/python
+PY     := $(VENV)/$(BIN)/python
 STAMP  := $(VENV)/.installed
+UV_VERSION := 0.13.9
 # JupyterLab refuses to run as root unless told; students are rarely root, CI containers often are.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: lab test venv execute figures present bench screenshots clean
+.PHONY: lab test venv execute figures present bench screenshots clean lock test-oldest test-newest check-portability
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# A new virtual environment with uv in it, then the locked versions and this package (editable).
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(PY) -m uv pip install --quiet --python $(PY) -r requirements.lock
 	touch $(STAMP)
+
+## Regenerate requirements.lock from requirements.txt: the newest versions in its ranges, one set for every
+## platform (Linux, macOS, Windows) and Python >= 3.11. Re-run `make execute` afterwards and commit both.
+lock: $(STAMP)
+	$(PY) -m uv pip compile requirements.txt --universal --fork-strategy fewest --python-version 3.11 \
+		--quiet -o requirements.lock
+
+# Build a throw-away environment $(1) from a resolution of requirements.txt ($(2): lowest-direct or highest)
+# and run the unit tests and every notebook (they must run without error; stored outputs are compared only
+# under the lock, whose versions made them).
+define versions_run
+	rm -rf $(1) && $(PYTHON) -m venv $(1)
+	$(1)/$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(1)/$(BIN)/python -m uv pip compile requirements.txt --resolution $(2) --python $(1)/$(BIN)/python \
+		--quiet -o $(1)/requirements.txt
+	$(1)/$(BIN)/python -m uv pip install --quiet --python $(1)/$(BIN)/python -r $(1)/requirements.txt
+	grep -E '^(numpy|scipy|matplotlib|ipywidgets|anywidget|jupyterlab|voila|nbval|pytest|hypothesis)==' $(1)/requirements.txt
+	$(1)/$(BIN)/python -m pytest -p no:cacheprovider -q -o addopts= tests --ignore=tests/test_browser.py \
+		--ignore=tests/test_site.py --ignore=tests/test_portability.py
+	$(1)/$(BIN)/python -m pytest -p no:cacheprovider -q -o addopts= --nbval-lax --nbval-current-env notebooks present
+endef
+
+## The oldest versions requirements.txt allows (its lower bounds): build them in .venv-oldest and run the
+## unit tests and every notebook there.
+test-oldest:
+	$(call versions_run,.venv-oldest,lowest-direct)
+
+## The newest versions requirements.txt allows today (ignoring the lock), in .venv-newest, run the same way.
+test-newest:
+	$(call versions_run,.venv-newest,highest)
+
+## Would the stored outputs hold on another machine? Strict nbval in a kernel that rounds differently
+## (part of `make test`, as tests/test_portability.py; this runs it alone, with its report).
+check-portability: $(STAMP)
+	$(PY) tools/check_portability.py
 
 ## Start JupyterLab on the notebooks (token authentication on, localhost only).
 ## Extra JupyterLab options, e.g. `make lab LAB_ARGS="--port=8899 --no-browser"` (default: none).
@@ -53,7 +99,7 @@ bench-widgets: $(STAMP)
 	$(PY) -m benchmarks.widgets --classes 50 --presenter
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-oldest .venv-newest .pytest_cache .hypothesis
 
 ## Screenshots of the temperature demo in JupyterLab and in the Voila presenter -> images/screenshot-*.png
 ## (headless Debian chromium; runs on temporary copies, never touches notebooks/).
