@@ -91,7 +91,9 @@ class _Logits:
             m = np.max(zb, axis=axis, keepdims=True, where=wb, initial=-np.inf)
         # Cheap screen: the sum of the maxima is finite when every max is (it may also overflow for
         # huge finite maxima; the exact test below then finds nothing wrong).
-        if not math.isfinite(np.add.reduce(m, axis=None)) and not np.isfinite(m).all():
+        with np.errstate(invalid="ignore"):  # inf + -inf in the screen is NaN, which fails it as it should
+            screen = np.add.reduce(m, axis=None)
+        if not math.isfinite(screen) and not np.isfinite(m).all():
             if wb is None or np.isnan(m).any() or np.isposinf(m).any():
                 raise_for_bad_logits(self.arr, self.axis, self.name, self.allowed)
             m = np.where(np.isneginf(m), 0, m)  # where=: a slice with nothing allowed gets probability 0

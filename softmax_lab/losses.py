@@ -71,7 +71,7 @@ def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
 
     Per row: :math:`(z_t - m) - \log \sum_j e^{z_j - m}`, the same operations as
     :func:`~softmax_lab.log_softmax` (so the same bits), with the sum of exponentials computed one
-    block of rows at a time in a small scratch buffer. Returned in the dtype of the logits.
+    block of rows at a time in a small scratch buffer. Returned in the compute dtype.
     """
     z = np.ascontiguousarray(x.arr)
     picked = np.empty(z.shape[0], x.ctype)
@@ -88,18 +88,23 @@ def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
             s = np.add.reduce(work, axis=-1)  # >= 1: the max term is exp(0) = 1
             zt = zb[np.arange(zb.shape[0]), labels[rows]].astype(x.ctype, copy=False)
             picked[rows] = (zt - m[:, 0]) - np.log(s)
-    return picked.astype(z.dtype, copy=False)
+    return picked
 
 
-def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray:
-    """Sum or mean over the batch, accumulated and divided in the compute dtype (float32 for float16)."""
-    if reduction == "none":
-        return per_sample
-    total = per_sample.sum(dtype=compute_dtype(per_sample.dtype))
-    if reduction == "mean":
-        total = total / per_sample.shape[0]
-    with np.errstate(over="ignore"):  # a float16 sum beyond 65504 is inf, its correct rounding
-        return total.astype(per_sample.dtype)
+def _reduce(per_sample: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
+    """Sum or mean over the batch in the compute dtype (float32 for float16 logits), rounded to ``dtype`` once."""
+    with np.errstate(over="ignore"):  # a loss beyond the dtype's range is inf, its correct rounding
+        if reduction == "none":
+            total = per_sample
+        else:
+            total = per_sample.sum()
+            if reduction == "mean":
+                n = per_sample.shape[0]
+                if np.isinf(total) and np.isfinite(per_sample).all():  # the sum overflowed, the mean need not
+                    total = (per_sample / n).sum()
+                else:
+                    total = total / n
+        return total.astype(dtype, copy=False)
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -110,21 +115,23 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = 
     ``reduction``: ``"mean"`` (over N; an empty batch is an error), ``"sum"`` or ``"none"`` (shape (N,)).
     A class with logit ``-inf`` and target weight 0 contributes 0; a target on such a class gives ``inf``.
 
-    dtypes: the result has the logits' dtype (ints and lists: float64). float16 logits are computed in
-    float32; the sum and the mean are accumulated in float32 and divided by N there, then rounded
-    once (a float16 sum beyond 65504 is ``inf``, its correct rounding). Soft targets are checked with a
+    dtypes: the result has the logits' dtype (ints and lists: float64; soft targets promote with it).
+    The per-sample losses, their sum and the mean (divided by N) are computed in the compute dtype
+    (float32 for float16 logits, else the logits' own) and rounded to the result dtype once, at the
+    end; a loss beyond the dtype's range is ``inf``, its correct rounding. Soft targets are checked with a
     tolerance scaled to their dtype. ndarray subclasses are read as plain arrays, masked arrays are
     refused; 0-d logits or targets are a ``ValueError``; an empty batch gives an empty result for
     ``"none"`` and 0 for ``"sum"``.
     """
     z, labels, y = _check(logits, targets, reduction)
-    x = _Logits(z, 1, 1.0, None, "logits")  # NaN, +inf or an all -inf row raise, naming "logits"
+    # float16 logits are computed in float32; NaN, +inf or an all -inf row raise, naming "logits"
+    x = _Logits(z.astype(compute_dtype(z.dtype), copy=False), 1, 1.0, None, "logits")
     if labels is not None:
-        return _reduce(-_picked_log_softmax(x, labels), reduction)
+        return _reduce(-_picked_log_softmax(x, labels), reduction, z.dtype)
     logp = _log_softmax(x, None)
     prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
     np.multiply(y, logp, out=prod, where=y > 0)  # 0 * log 0 counts as 0
-    return _reduce(-prod.sum(axis=1), reduction)
+    return _reduce(-prod.sum(axis=1), reduction, np.result_type(z.dtype, y.dtype))
 
 
 def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
