@@ -279,7 +279,7 @@ function render({ model, el }) {
     const e0 = half + 40, e1 = x1, allowed = logits.filter(Number.isFinite).length, lnC = Math.log(allowed);
     const ex = (T) => e0 + (Math.log10(T) - Math.log10(T_MIN)) / (Math.log10(T_MAX) - Math.log10(T_MIN)) * (e1 - e0);
     const ey = (h) => bottom.y1 - h / (Math.max(lnC, 1e-9) * 1.15) * (bottom.y1 - bottom.y0);
-    panel(e0, 286, "entropy of softmax(z / T) (nats); dot: the slider's T");
+    panel(e0, 286, "entropy (nats); dot: the slider's T");
     const pts = [];
     for (let j = 0; j <= 200; j++) {
       const T = T_MIN * (T_MAX / T_MIN) ** (j / 200);
@@ -288,8 +288,8 @@ function render({ model, el }) {
     svgEl(svg, "line", { x1: e0, x2: e1, y1: ey(lnC), y2: ey(lnC), class: "softmax-explorer-uniform" });
     svgEl(svg, "text", { x: e0 + 4, y: ey(lnC) - 4, class: "softmax-explorer-tick" }).textContent = `ln ${allowed} (uniform)`;
     svgEl(svg, "line", { x1: e0, x2: e1, y1: bottom.y1, y2: bottom.y1, class: "softmax-explorer-grid" });
-    for (const T of [0.01, 1, 100]) {
-      svgEl(svg, "text", { x: ex(T), y: bottom.y1 + 16, "text-anchor": "middle", class: "softmax-explorer-tick" }).textContent = `T=${T}`;
+    for (const [T, anchor] of [[T_MIN, "start"], [1, "middle"], [T_MAX, "end"]]) {
+      svgEl(svg, "text", { x: ex(T), y: bottom.y1 + 16, "text-anchor": anchor, class: "softmax-explorer-tick" }).textContent = `T = ${T}`;
     }
     svgEl(svg, "polyline", { points: pts.join(" "), class: "softmax-explorer-curve" });
     const vline = svgEl(svg, "line", { y1: bottom.y0, y2: bottom.y1, stroke: MARK_COLOR });
