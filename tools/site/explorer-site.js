@@ -28,5 +28,5 @@ class PageModel {
 for (const el of document.querySelectorAll("[data-softmax-explorer]")) {
   explorer.render({ model: new PageModel(JSON.parse(el.dataset.softmaxExplorer)), el });
   el.dataset.ready = "true";
-  el.dataset.mountedMs = performance.now().toFixed(0); // since navigation start (benchmarks/site.py)
+  el.dataset.mountedMs = performance.now().toFixed(0); // since navigation start (benchmarks/static_site.py)
 }

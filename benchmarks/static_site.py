@@ -1,6 +1,6 @@
 """How fast the static site is (issue 16): build time, page weight, time to a responsive slider, one update.
 
-Usage: python benchmarks/site.py [--repeat N]     (run from the repository's root; needs Debian's chromium)
+Usage: python benchmarks/static_site.py [--repeat N]     (run from the repository's root; needs Debian's chromium)
 
 * build: seconds for ``tools/build_site.build`` (all pages and _static/), best and median of N builds;
 * page weight of ``07-temperature.html``: the bytes of the page and of everything it loads (resource timing,
