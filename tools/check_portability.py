@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
         env = other_machine_env(Path(tmp))
         confirm_simd_off(env)
         print(f"SIMD off: {env['NPY_DISABLE_CPU_FEATURES'] or '(none above baseline)'}; "
-              f"OPENBLAS_CORETYPE={OTHER_BLAS_CORE}; exp/log/... perturbed by up to {os.environ.get("SOFTMAX_LAB_PERTURB_ULPS", "64")} ulps", flush=True)
+              f"OPENBLAS_CORETYPE={OTHER_BLAS_CORE}; exp/log/... perturbed by up to {os.environ.get('SOFTMAX_LAB_PERTURB_ULPS', '64')} ulps", flush=True)
         canary = Path(tmp) / "canary.ipynb"
         write_canary(canary)
         if run_nbval([canary], env).returncode == 0:
