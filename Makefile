@@ -76,6 +76,12 @@ test: $(STAMP)
 execute: $(STAMP)
 	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
 
+## From each source/NN-x.ipynb, write and execute its student edition (notebooks/), worked solutions
+## (solutions/) and instructor edition (instructor/); `make editions ARGS=--check` only says what is out of date.
+.PHONY: editions
+editions: $(STAMP)
+	$(PY) tools/editions.py $(ARGS)
+
 ## Regenerate every figure in images/ from the course's plotting code (tools/figures.py).
 figures: $(STAMP)
 	MPLBACKEND=Agg $(PY) tools/figures.py images
