@@ -91,18 +91,19 @@ figures: $(STAMP)
 ## picks another port; `make present NO_BROWSER=1` does not try to open a browser (headless, ssh -L).
 PORT ?= 8866
 present: $(STAMP)
-	$(PY) -m voila present/temperature.ipynb --port=$(PORT) --Voila.ip=127.0.0.1 --token --theme=light $(if $(NO_BROWSER),--no-browser,)
+	JUPYTER_PATH=$(CURDIR)/present/jupyter $(PY) -m voila present/temperature.ipynb --template=softmax-present \
+		--port=$(PORT) --Voila.ip=127.0.0.1 --token --theme=light $(if $(NO_BROWSER),--no-browser,)
 
 ## Softmax kernels vs scipy, PyTorch CPU 1 thread (if installed) and a plain copy: time, ratios, memory
 ## (issue 7). Takes a few minutes; `make bench ARGS=--quick` for the small shapes only.
 bench: $(STAMP)
 	$(PY) -m benchmarks.softmax $(ARGS)
 
-## Time one temperature-slider update of the explorer widget (50 classes; budget 50 ms).
+## The temperature explorer and the static site in headless chromium: one slider update for 50 classes
+## (frame budget 16 ms), site build time, page weight, navigation to a responsive slider.
 .PHONY: bench-widgets
 bench-widgets: $(STAMP)
-	$(PY) -m benchmarks.widgets --classes 50 --compare
-	$(PY) -m benchmarks.widgets --classes 50 --presenter
+	$(PY) benchmarks/static_site.py
 
 clean:
 	rm -rf $(VENV) .venv-oldest .venv-newest .pytest_cache .hypothesis

@@ -45,8 +45,8 @@ WIDGET_ERROR_TEXT = "Error displaying widget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A notebook "has widgets" when its code uses ipywidgets (directly or through the course's widget module)
 # or its stored outputs contain a widget view.
-_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\bsoftmax_lab(\.course)?\.widgets\b"
-                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\bwidgets\b")
+_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\banywidget\b|\bsoftmax_lab(\.course)?\.(widgets|explorer)\b"
+                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\b(widgets|explorer)\b")
 # The temperature slider's description, as the course's widgets name it.
 TEMPERATURE_LABEL = re.compile(r"^\s*(T|temperature)\b", re.IGNORECASE)
 
@@ -434,7 +434,9 @@ def widget_error_count(page: Any) -> int:
 
 
 # A widget view at the top level of an output (not a view nested inside another widget's Output area).
-TOP_LEVEL_WIDGET = ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output) > .jupyter-widgets"
+# The explorer (an anywidget) renders its own root (``.softmax-explorer``) inside a plain Lumino widget instead.
+TOP_LEVEL_WIDGET = (".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output) > .jupyter-widgets, "
+                    ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output) > .lm-Widget > .softmax-explorer")
 # What a widget output shows when no widget manager renders it: its text/plain repr, e.g. "VBox(children=...".
 _FALLBACK_TEXT = re.compile(r"^[A-Z][A-Za-z]*(Slider|Box|Output|Image|HTML|Label|Button|Dropdown|Widget)\(")
 
@@ -524,6 +526,37 @@ def move_slider(page: Any, slider: Any, image_scope: str, key: str = "ArrowRight
                        f"{before_apps} -> {after_apps} within {timeout_s:.0f} s")
 
 
+# The temperature explorer (softmax_lab/course/explorer.js, an anywidget): native range inputs, a readout line,
+# an SVG chart. Its T slider holds log10(T); its value is shown in the <output> after it.
+EXPLORER = ".softmax-explorer"
+EXPLORER_T = ".softmax-explorer input.softmax-explorer-temperature"
+
+
+def move_explorer_slider(page: Any, key: str = "ArrowRight", timeout_s: float = UPDATE_TIMEOUT_S) -> SliderMove:
+    """Focus the first explorer's T slider, press ``key`` once, and wait until its value, at least one bar of
+    its chart and its readout line have changed. Raises ``TimeoutError`` saying which did not."""
+    slider = page.locator(EXPLORER_T).first
+    app = slider.locator(f"xpath=ancestor::*[contains(concat(' ', @class, ' '), ' softmax-explorer ')][1]")
+    value = slider.locator("xpath=following-sibling::output[1]")
+    slider.evaluate("el => el.scrollIntoView({block: 'center'})")
+    bars = lambda: app.locator("svg rect").evaluate_all("els => els.map(e => e.getAttribute('height'))")  # noqa: E731
+    line = lambda: [app.locator(APP_READOUT).inner_text().strip()]  # noqa: E731
+    before_value, before_bars, before_line = value.inner_text().strip(), bars(), line()
+    slider.focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout_s
+    after_value, changed, after_line = before_value, 0, before_line
+    while time.monotonic() < deadline:
+        after_value, after_bars, after_line = value.inner_text().strip(), bars(), line()
+        changed = sum(1 for a, b in zip(before_bars, after_bars) if a != b)
+        if after_value != before_value and changed and after_line != before_line:
+            return SliderMove(key, before_value, after_value, changed, before_line, after_line)
+        time.sleep(0.05)
+    raise TimeoutError(f"after pressing {key} on the explorer's T slider: value {before_value!r} -> {after_value!r}; "
+                       f"bars changed: {changed} of {len(before_bars)}; readout {before_line} -> {after_line} "
+                       f"within {timeout_s:.0f} s")
+
+
 # --------------------------------------------------------------------------------------------- Voila
 
 def wait_for_log(server: Server, pattern: re.Pattern[str], timeout_s: float = SERVER_START_TIMEOUT_S) -> re.Match[str]:
@@ -566,4 +599,4 @@ def open_voila_app(page: Any, server: Server, timeout_s: float = 90.0) -> None:
     if failed:
         raise AssertionError(f"the Voila app shows {failed} cell error(s) / stderr output(s):\n"
                              + "\n".join(texts(page, ".jp-OutputArea-output")[:5]) + "\n" + server.log_tail())
-    page.locator(".widget-slider").first.wait_for(state="visible", timeout=timeout_s * 1000)
+    page.locator(f".widget-slider, {EXPLORER_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from softmax_lab import entropy, softmax, top_k_top_p_mask
-from softmax_lab.course.widgets import readout_text, temperature_view
+from softmax_lab.course.explorer import readout_text, temperature_view
 
 EXPLORER_JS = Path(__file__).resolve().parents[1] / "softmax_lab" / "course" / "explorer.js"
 EPS = float(np.finfo(np.float64).eps)

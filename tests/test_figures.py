@@ -15,7 +15,7 @@ from tools import figures  # noqa: E402
 
 def test_generate_writes_every_figure(tmp_path):
     names = list(figures.FIGURES)
-    assert {"temperature_panel.png", "entropy_curve.png", "temperature_explorer.png"} <= set(names)
+    assert {"temperature_panel.png", "entropy_curve.png"} <= set(names)
     written = figures.generate(tmp_path)
     assert sorted(p.name for p in written) == sorted(names)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)

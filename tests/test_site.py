@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 import browser_support as bs
-from softmax_lab.course.widgets import readout_text, temperature_view
+from softmax_lab.course.explorer import readout_text, temperature_view
 
 sys.path.insert(0, str(bs.REPO / "tools"))
 import build_site  # noqa: E402

@@ -74,18 +74,6 @@ def explorer_settings(state: dict[str, Any], model_id: str) -> dict[str, Any] | 
     model = state.get(model_id, {}).get("state", {})
     if model.get("_anywidget_id", "").endswith(".TemperatureExplorer"):
         return {k: model[k] for k in EXPLORER_SETTINGS}
-    if "softmax-temperature-app" in model.get("_dom_classes", []):
-        # the ipywidgets explorer (softmax_lab.course.widgets) stores slider values, not its logits: it
-        # shows the default logits; the same settings drive the JS explorer
-        sliders = {}
-        for ref in model.get("children", []) + [c for r in model.get("children", [])
-                                                for c in state.get(r[10:], {}).get("state", {}).get("children", [])]:
-            child = state.get(ref[10:], {}).get("state", {})  # refs read "IPY_MODEL_<id>"
-            sliders[child.get("description")] = child.get("value")
-        return {"logits": list(explorer.DEFAULT_LOGITS), "labels": list(explorer.DEFAULT_LABELS),
-                "temperature": sliders.get("T", 1.0), "top_k": sliders.get("top-k", len(explorer.DEFAULT_LOGITS)),
-                "top_p": sliders.get("top-p", 1.0), "n_draws": sliders.get("draws", 1000), "seed": 0,
-                "presenter": False}
     return None
 
 

@@ -2,8 +2,8 @@
 
     python tools/figures.py [OUTDIR]        # default: images/ ; `make figures` runs this
 
-Each entry of :data:`FIGURES` maps a file name to a function that builds a matplotlib ``Figure`` (or PNG
-bytes) from seeded data. ``backward_cost.png`` plots timings measured on the
+Each entry of :data:`FIGURES` maps a file name to a function that builds a matplotlib ``Figure`` from
+seeded data. ``backward_cost.png`` plots timings measured on the
 machine that runs this, so it changes from run to run; ``attention_memory.png`` plots tracemalloc peaks.
 """
 
@@ -28,11 +28,11 @@ from softmax_lab.course.cost import measure_backward_cost, plot_backward_cost  #
 from softmax_lab.course.datasets import make_blobs  # noqa: E402
 from softmax_lab.course.memory import peak_memory  # noqa: E402
 from softmax_lab.course.regression import train_softmax_regression  # noqa: E402
-from softmax_lab.course.widgets import DEFAULT_LABELS, DEFAULT_LOGITS, temperature_app  # noqa: E402
+from softmax_lab.course.explorer import DEFAULT_LABELS, DEFAULT_LOGITS  # noqa: E402
 
 __all__ = ["FIGURES", "generate", "main"]
 
-Builder = Callable[[], "Figure | bytes"]
+Builder = Callable[[], Figure]
 DPI = 110
 
 
@@ -43,13 +43,6 @@ def _temperature_panel() -> Figure:
 def _entropy_curve() -> Figure:
     ax = plots.plot_entropy_curve(DEFAULT_LOGITS, mark=1.0)
     return ax.figure
-
-
-def _temperature_explorer() -> bytes:
-    """The widget's own picture (what the slider app shows) at T = 0.7 with top-p = 0.9."""
-    app = temperature_app(temperature=0.7)
-    app.top_p.value = 0.9
-    return app.figure.png()
 
 
 def _jacobian_heatmap() -> Figure:
@@ -100,7 +93,6 @@ def _attention_memory() -> Figure:
 FIGURES: dict[str, Builder] = {
     "temperature_panel.png": _temperature_panel,
     "entropy_curve.png": _entropy_curve,
-    "temperature_explorer.png": _temperature_explorer,
     "jacobian_heatmap.png": _jacobian_heatmap,
     "logits_and_probabilities.png": _logits_and_probabilities,
     "soft_vs_hard.png": _soft_vs_hard,
@@ -120,13 +112,10 @@ def generate(outdir: str | Path = "images", names: list[str] | None = None) -> l
     for name in todo:
         if name not in FIGURES:
             raise ValueError(f"unknown figure {name!r}; known: {sorted(FIGURES)}")
-        result = FIGURES[name]()
+        fig = FIGURES[name]()
         path = out / name
-        if isinstance(result, bytes):
-            path.write_bytes(result)
-        else:
-            result.savefig(path, dpi=DPI, metadata={"Software": None})  # no version stamp: stable bytes
-            plt.close(result)
+        fig.savefig(path, dpi=DPI, metadata={"Software": None})  # no version stamp: stable bytes
+        plt.close(fig)
         written.append(path)
     return written
 

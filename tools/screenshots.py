@@ -1,11 +1,14 @@
-"""Screenshots of the temperature demo in JupyterLab and in the Voila presenter, for the README.
+"""Screenshots of the temperature demo in JupyterLab, in the Voila presenter and on the static site, for the
+README.
 
 Usage: python tools/screenshots.py [OUT_DIR]   (``make screenshots``; OUT_DIR defaults to images/)
 
 Reuses the browser-test harness (tests/browser_support.py): a fresh JupyterLab on a stripped temporary copy
 of notebooks/ (the repository's notebooks are never touched), run all cells, scroll to the temperature
 slider, move it a few steps down so the chart is sharper than at T = 1; then ``make present`` on a free
-port, the same moves, one full-page shot. Needs Debian's chromium (``apt-get install chromium``).
+port, the same moves, one full-page shot; then the static site (``tools/build_site.py`` into a temporary
+folder, served on 127.0.0.1): its index page and the explorer of notebook 07's page, moved the same way.
+Needs Debian's chromium (``apt-get install chromium``).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "tests"), str(Path(__file__).resolve().parent)]
 import browser_support as bs  # noqa: E402
+import build_site  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
 LAB_HEIGHT = 1040  # tall enough for the app's code cell, sliders and the whole chart
@@ -24,9 +28,35 @@ STEPS_DOWN = 15  # ArrowLeft presses on the log-scale T slider: T = 10**(-0.02 *
 
 
 def _lower_temperature(page, scope: str) -> None:
+    if page.locator(bs.EXPLORER_T).count():  # the explorer (an anywidget)
+        for _ in range(STEPS_DOWN):
+            bs.move_explorer_slider(page, "ArrowLeft")
+        return
     slider = bs.temperature_slider(page)
     for _ in range(STEPS_DOWN):
         bs.move_slider(page, slider, scope, "ArrowLeft")
+
+
+def site_shots(browser, out_dir: Path, work: Path) -> list[Path]:
+    """The static site's index page and the explorer on notebook 07's page (T lowered as above)."""
+    site = work / "site"
+    build_site.build(site)
+    port = bs.free_port()
+    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
+    index, demo = out_dir / "screenshot-site-index.png", out_dir / "screenshot-site-explorer.png"
+    with bs.serve(cmd, port=port, token="", workdir=work, cwd=site, probe_path="/index.html") as server:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(server.url("/index.html"))
+        page.screenshot(path=str(index))
+        page.goto(server.url("/07-temperature.html"))
+        page.wait_for_function("() => document.documentElement.dataset.mathTypeset === 'done'")
+        _lower_temperature(page, "body")
+        page.locator("[data-softmax-explorer]").evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.mouse.move(0, 0)
+        time.sleep(0.3)
+        page.screenshot(path=str(demo))
+        page.close()
+    return [index, demo]
 
 
 def jupyterlab_shot(browser, notebook: Path, out: Path, work: Path) -> None:
@@ -77,6 +107,7 @@ def main(out_dir: Path) -> list[Path]:
         out = out_dir / "screenshot-voila-presenter.png"
         voila_shot(browser, out, Path(tmp) / "voila")
         written.append(out)
+        written += site_shots(browser, out_dir, Path(tmp) / "site")
     return written
 
 

@@ -200,6 +200,8 @@ function clampT(T) {
 function render({ model, el }) {
   const uid = `softmax-explorer-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
   const root = htmlEl(el, "div", { class: "softmax-explorer", role: "group", "aria-label": "Temperature explorer" });
+  // keys pressed in the explorer are the sliders' own: JupyterLab's notebook would otherwise take the arrows
+  root.addEventListener("keydown", (event) => event.stopPropagation());
   if (model.get("presenter")) root.classList.add("softmax-explorer--presenter");
   htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-explorer-hint" },
     "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones.");

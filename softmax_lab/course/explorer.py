@@ -1,17 +1,21 @@
-"""The temperature explorer as an ``anywidget``: the arithmetic runs in the browser, in ``explorer.js``.
+"""The temperature explorer of notebook 07, the presenter and the static site: an ``anywidget``.
 
-Python only holds the settings (logits, labels, T, top-k, top-p, number of draws, seed), synced to the
-browser; the ES module beside this file computes softmax(z / T) with the max shift, its T -> 0 and T -> inf
-limits, top-k / top-p, entropy and seeded draws, and draws an SVG chart with a table of the numbers. So the
-same widget works in JupyterLab, in the Voila presenter and in the static site (which has no kernel at all:
-``tools/build_site.py`` loads ``explorer.js`` with a small stand-in for the widget model).
+Two parts:
 
-``tests/test_explorer_js.py`` runs the module's exported functions under node against the numpy reference.
+* :class:`TemperatureExplorer`, the widget. Python only holds the settings (logits, labels, T, top-k, top-p,
+  number of draws, seed), synced to the browser; the ES module beside this file, ``explorer.js``, computes
+  softmax(z / T) with the max shift, its T -> 0 and T -> inf limits, top-k / top-p, entropy and seeded draws,
+  and draws an SVG chart with a table of the numbers. So the same widget works in JupyterLab, in the Voila
+  presenter and in the static site, which has no kernel at all (``tools/build_site.py`` loads
+  ``explorer.js`` with a small stand-in for the widget model).
+* The numpy reference for what it shows: :func:`temperature_view` and :func:`readout_text`, which notebook
+  07 prints for fixed settings and ``tests/test_explorer_js.py`` compares the JavaScript with, under node.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,9 +24,11 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from .. import entropy, softmax, top_k_top_p_mask
 from .._validate import as_real_array, check_temperature
 
-__all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureExplorer", "ESM_PATH", "CSS_PATH"]
+__all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureView", "temperature_view",
+           "readout_text", "TemperatureExplorer", "ESM_PATH", "CSS_PATH"]
 
 # "The cat sat on the ..." - next-word logits of a toy language model.
 DEFAULT_LABELS: tuple[str, ...] = ("mat", "sofa", "floor", "roof", "moon", "piano")
@@ -33,6 +39,63 @@ ESM_PATH = Path(__file__).with_name("explorer.js")
 CSS_PATH = Path(__file__).with_name("explorer.css")
 
 
+# ------------------------------------------------------------------------------- the numpy reference
+@dataclass(frozen=True)
+class TemperatureView:
+    """Everything the explorer shows for one setting of the sliders.
+
+    ``probs`` = softmax(z / T) over all classes; ``kept`` = classes surviving top-k then top-p (computed on
+    ``probs``); ``sampling_probs`` = ``probs`` renormalised over the kept classes (0 elsewhere), the
+    distribution the draws come from; ``entropy`` / ``max_prob`` / ``argmax`` describe ``probs``.
+    """
+
+    temperature: float
+    probs: np.ndarray
+    kept: np.ndarray
+    sampling_probs: np.ndarray
+    entropy: float
+    sampling_entropy: float
+    max_prob: float
+    argmax: int
+
+    @property
+    def n_kept(self) -> int:
+        return int(self.kept.sum())
+
+
+def temperature_view(logits: ArrayLike, temperature: float, top_k: int | None = None,
+                     top_p: float | None = None) -> TemperatureView:
+    """Compute the view for logits ``z`` (shape (C,)) at temperature T >= 0 with optional top-k / top-p.
+
+    ``top_k=None`` / ``top_p=None`` (or ``top_k=C``, ``top_p=1``) keep every class. T = 0 and T = inf are the
+    exact limits (argmax and uniform), as in :func:`softmax_lab.softmax`.
+    """
+    z = as_real_array(logits, "logits")
+    if z.ndim != 1:
+        raise ValueError(f"logits must be one vector of shape (C,), got shape {z.shape}")
+    t = check_temperature(temperature)
+    p = softmax(z, temperature=t).astype(np.float64, copy=False)
+    kept = top_k_top_p_mask(p, top_k=top_k, top_p=top_p)
+    if kept.all():
+        q = p
+    else:
+        q = np.where(kept, p, 0.0)
+        q /= q.sum()
+    i = int(np.argmax(p))
+    return TemperatureView(temperature=t, probs=p, kept=kept, sampling_probs=q, entropy=float(entropy(p)),
+                           sampling_entropy=float(entropy(q)), max_prob=float(p[i]), argmax=i)
+
+
+def readout_text(view: TemperatureView, labels: Sequence[str] | None = None) -> str:
+    """One line of numbers for the current view (the explorer shows the same line), e.g.
+    ``T = 0.5 | entropy 0.912 of max 1.792 nats | max p = 0.781 (mat) | sampling from 3 of 6 classes``."""
+    c = view.probs.size
+    name = labels[view.argmax] if labels is not None else f"class {view.argmax}"
+    return (f"T = {view.temperature:.3g} | entropy {view.entropy:.3f} of max {math.log(c):.3f} nats | "
+            f"max p = {view.max_prob:.3f} ({name}) | sampling from {view.n_kept} of {c} classes")
+
+
+# ------------------------------------------------------------------------------------------ the widget
 def _logits_to_json(values: list[float], _widget: Any) -> list[float | None]:
     """JSON has no -inf: a masked class (-inf logit) travels as ``null``; explorer.js reads it back."""
     return [None if v == -math.inf else v for v in values]

@@ -1,12 +1,13 @@
-"""The temperature explorer: pure view functions against independent oracles, and the thin widget layer.
+"""The temperature explorer: its numpy reference (what the view shows) against independent oracles, and the
+widget's Python side (validation, what it sends to the browser). The browser's arithmetic is tested in
+``tests/test_explorer_js.py``, its DOM in ``tests/test_site.py`` and ``tests/test_browser.py``.
 
 Oracles: closed forms (entropy of uniform = ln C, of one-hot = 0, of a coin; dH/dT = Var_p(z) / T^3),
-the slow softmax in ``tests/oracles.py``, scipy.stats, Pillow's PNG decoder, and a freshly drawn figure.
+the slow softmax in ``tests/oracles.py`` and scipy.stats.
 """
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -14,20 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from PIL import Image
 from scipy import stats
 
 from oracles import softmax_ref
 from softmax_lab import entropy
 from softmax_lab.course.plots import entropy_curve
-from softmax_lab.course.widgets import (
+from softmax_lab.course.explorer import (
     DEFAULT_LABELS,
     DEFAULT_LOGITS,
-    TemperatureFigure,
-    png_bytes,
+    TemperatureExplorer,
     readout_text,
-    sample_counts,
-    temperature_app,
     temperature_view,
 )
 
@@ -163,27 +160,7 @@ def test_view_rejects_bad_arguments(kwargs, err):
         temperature_view(**kwargs)
 
 
-# ----------------------------------------------------------------------------------------- sampling
-def test_sample_counts_add_up_repeat_with_the_seed_and_fit_the_probabilities():
-    p = softmax_ref(np.array([1.0, 2.0, 3.0, 0.0]))
-    a = sample_counts(p, 20000, seed=5)
-    assert a.sum() == 20000 and a.shape == (4,)
-    np.testing.assert_array_equal(a, sample_counts(p, 20000, seed=5))
-    assert not np.array_equal(a, sample_counts(p, 20000, seed=6))
-    assert stats.chisquare(a, 20000 * p).pvalue > 1e-4
-
-
-def test_sample_counts_never_draw_a_zero_probability_class():
-    counts = sample_counts([0.5, 0.0, 0.5, 0.0], 5000, seed=1)
-    assert counts[1] == 0 and counts[3] == 0
-
-
-@pytest.mark.parametrize("n, err", [(-1, ValueError), (2.5, TypeError), (True, TypeError)])
-def test_sample_counts_rejects_bad_n(n, err):
-    with pytest.raises(err, match="n must"):
-        sample_counts([0.5, 0.5], n, seed=0)
-
-
+# ----------------------------------------------------------------------------------------- readout
 def test_readout_text_states_the_numbers():
     z = np.array(DEFAULT_LOGITS)
     v = temperature_view(z, 0.5, top_k=2)
@@ -196,90 +173,32 @@ def test_readout_text_states_the_numbers():
     assert "(class 0)" in readout_text(v)
 
 
-# -------------------------------------------------------------------------------------- PNG and figure
-def _decode(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(bytes(data))).convert("RGB"))
+# ---------------------------------------------------------------------------------------- the widget
+def test_the_widget_sends_its_settings_and_its_module():
+    w = TemperatureExplorer()
+    state = w.get_state()
+    assert state["logits"] == list(DEFAULT_LOGITS) and state["labels"] == list(DEFAULT_LABELS)
+    assert (state["temperature"], state["top_k"], state["top_p"], state["n_draws"], state["seed"]) == (1.0, 6, 1.0, 1000, 0)
+    assert "export function softmax" in state["_esm"] and ".softmax-explorer" in state["_css"]
+    assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()[0]
+    assert repr(w) == "TemperatureExplorer(6 classes, T=1)"  # the stored text fallback has no memory address
 
 
-def test_png_bytes_round_trips_through_pillow():
-    rgb = np.random.default_rng(0).integers(0, 256, size=(7, 11, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(_decode(png_bytes(rgb)), rgb)
-    rgba = np.concatenate([rgb, np.full((7, 11, 1), 255, np.uint8)], axis=2)
-    np.testing.assert_array_equal(_decode(png_bytes(rgba)), rgb)
+def test_masked_classes_travel_as_null_because_json_has_no_infinity():
+    w = TemperatureExplorer([1.0, -np.inf, 2.0], presenter=True)
+    assert w.get_state()["logits"] == [1.0, None, 2.0] and w.logits[1] == -math.inf
+    assert w.labels == ["0", "1", "2"] and w.presenter and w.top_k == 3
 
 
-@pytest.mark.parametrize("bad", [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float64), np.zeros((4, 4, 2), np.uint8)])
-def test_png_bytes_rejects_other_arrays(bad):
-    with pytest.raises(ValueError, match="rgb"):
-        png_bytes(bad)
-
-
-def test_blitted_picture_equals_a_fresh_full_draw():
-    """After many updates, blitting leaves no stale pixels: same picture as a figure drawn once."""
-    z = np.random.default_rng(3).normal(size=8) * 2
-    labels = [f"c{i}" for i in range(8)]
-    used = TemperatureFigure(z, labels)
-    for t, k in [(0.02, None), (50.0, 3), (0.3, 5), (3.0, None)]:
-        v = temperature_view(z, t, top_k=k)
-        used.update(v, sample_counts(v.sampling_probs, 500, seed=1))
-        used.rgb()
-    final = temperature_view(z, 0.8, top_p=0.6)
-    counts = sample_counts(final.sampling_probs, 500, seed=2)
-    used.update(final, counts)
-    fresh = TemperatureFigure(z, labels)
-    fresh.update(final, counts)
-    np.testing.assert_array_equal(used.rgb(), fresh.rgb())
-
-
-def test_figure_refuses_a_view_with_another_class_count():
-    fig = TemperatureFigure([1.0, 2.0, 3.0], ["a", "b", "c"])
-    v = temperature_view([1.0, 2.0], 1.0)
-    with pytest.raises(ValueError, match="3 classes"):
-        fig.update(v, np.array([1, 1]))
-
-
-# ---------------------------------------------------------------------------------------- the widgets
-def test_app_structure_that_the_browser_tests_rely_on():
-    import ipywidgets as w
-
-    app = temperature_app()
-    sliders = [c for c in app.root.children if isinstance(c, (w.FloatLogSlider, w.IntSlider, w.FloatSlider))]
-    assert sliders[0] is app.temperature
-    assert isinstance(app.temperature, w.FloatLogSlider) and app.temperature.description == "T"
-    assert app.temperature.readout
-    assert 10 ** app.temperature.min == pytest.approx(0.01) and 10 ** app.temperature.max == pytest.approx(100)
-    assert isinstance(app.image, w.Image) and app.image.format == "png"
-    assert "softmax-temperature-app" in app.root._dom_classes
-    assert "softmax-readout" in app.readout._dom_classes
-    assert "application/vnd.jupyter.widget-view+json" in app._repr_mimebundle_()
-
-
-def test_moving_a_slider_redraws_the_image_and_the_readout():
-    app = temperature_app()
-    img0, text0 = bytes(app.image.value), app.readout.value
-    w0, h0 = Image.open(io.BytesIO(img0)).size
-    assert 600 <= w0 <= 2000 and 400 <= h0 <= 1200
-    app.temperature.value = 0.3
-    assert bytes(app.image.value) != img0 and app.readout.value != text0
-    assert "T = 0.3 " in app.readout.value
-    img1 = bytes(app.image.value)
-    app.resample.click()
-    assert bytes(app.image.value) != img1 and "seed 1" in app.readout.value
-    app.top_k.value = 2
-    assert "sampling from 2 of 6 classes" in app.readout.value
-    grey = np.all(np.isclose(app.figure.bars.get_facecolors(), (0xD0 / 255, 0xD0 / 255, 0xD0 / 255, 1)), axis=1)
-    np.testing.assert_array_equal(grey, [False, False, True, True, True, True])
-
-
-def test_presenter_app_is_larger_and_styled():
-    small, big = temperature_app(), temperature_app(presenter=True)
-    assert Image.open(io.BytesIO(bytes(big.image.value))).size[0] > Image.open(io.BytesIO(bytes(small.image.value))).size[0]
-    assert "softmax-presenter" in big.root._dom_classes
-    assert "font-size" in big.root.children[0].value
-
-
-@pytest.mark.parametrize("kwargs", [{"logits": [1.0, 2.0], "labels": ["a"]}, {"temperature": 1000.0},
-                                    {"temperature": 0.001}])
-def test_app_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError, match="labels|temperature"):
-        temperature_app(**kwargs)
+@pytest.mark.parametrize("kwargs, match", [({"logits": [1.0, 2.0], "labels": ["a"]}, "labels"),
+                                           ({"temperature": 1000.0}, "temperature"),
+                                           ({"temperature": 0.001}, "temperature"),
+                                           ({"temperature": -1.0}, "temperature"),
+                                           ({"logits": [1.0, np.nan]}, "logits contains nan at index 1"),
+                                           ({"logits": [1.0, np.inf]}, "logits contains inf at index 1"),
+                                           ({"logits": [-np.inf, -np.inf]}, "logits is -inf everywhere"),
+                                           ({"logits": [[1.0, 2.0]]}, "logits must be one vector"),
+                                           ({"n_draws": 5}, "n_draws")])
+def test_the_widget_rejects_bad_arguments_naming_them(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TemperatureExplorer(**kwargs)
