@@ -1,29 +1,33 @@
 """Self-checking exercises: run a student's function against the library and say, in words, what is wrong
-(wrong shape, overflow on large input, value off at index ...).
+(no max shift, a missing 1/N, a transposed matrix, ...), then expected against actual.
 
-One module per part of the course; every checker is re-exported here, so a notebook reads
-``from softmax_lab.course.checks import check_softmax``.
+One module per part of the course; every name in a topic module's ``__all__`` is re-exported here, so a
+notebook reads ``from softmax_lab.course.checks import check_softmax``:
 
 * :mod:`._core` -- :class:`CheckResult`, :func:`compare`, :func:`run_checks` (what every checker uses);
-* :mod:`.basics` -- notebooks 01-02: softmax, log_softmax, logsumexp, the logit gap;
-* :mod:`.derivatives` -- notebooks 03-05: Jacobian row, Jacobian, backward pass, forward + backward;
-* :mod:`.losses` -- notebook 06: cross-entropy gradient, one softmax-regression step;
-* :mod:`.temperature` -- notebook 07: entropy, tempered softmax, top-p mask, Gumbel-max sampling;
-* :mod:`.attention` -- notebook 08: online-softmax update, causal mask.
+* :mod:`.predictions` -- :func:`check_prediction` for predict-then-run questions;
+* :mod:`.basics`, :mod:`.losses`, :mod:`.derivatives`, :mod:`.temperature`, :mod:`.attention` -- the
+  checkers of each part of the course, and each module's ``PREDICTIONS``: question id -> a dict with the
+  keys of :class:`.predictions.Prediction` (question, answer, explanation; optional choices, rtol, atol).
+
+Every ``check_*`` re-exported here is wrapped by :func:`._core.checker`: an untouched stub gives "not
+attempted yet", and the result is recorded for :func:`softmax_lab.course.progress.progress`.
 """
 
-from ._core import CheckResult, compare, run_checks
-from .attention import check_causal_mask, check_online_softmax_update
-from .basics import check_log_softmax, check_logit_gap, check_logsumexp, check_softmax
-from .derivatives import check_backward, check_jacobian, check_jacobian_row, check_softmax_vjp
-from .losses import check_cross_entropy_grad, check_softmax_regression_step
-from .temperature import check_entropy, check_gumbel_max, check_tempered_softmax, check_top_p_mask
+from . import attention, basics, derivatives, losses, temperature
+from ._core import CheckResult, checker, compare, run_checks
+from .predictions import PREDICTIONS, Prediction, check_prediction
 
-__all__ = [
-    "CheckResult", "compare", "run_checks",
-    "check_softmax", "check_log_softmax", "check_logsumexp", "check_logit_gap",
-    "check_jacobian_row", "check_jacobian", "check_backward", "check_softmax_vjp",
-    "check_cross_entropy_grad", "check_softmax_regression_step",
-    "check_entropy", "check_tempered_softmax", "check_top_p_mask", "check_gumbel_max",
-    "check_online_softmax_update", "check_causal_mask",
-]
+__all__ = ["CheckResult", "compare", "run_checks", "check_prediction", "Prediction", "PREDICTIONS"]
+
+for _module in (basics, losses, derivatives, temperature, attention):
+    for _name in _module.__all__:
+        if _name == "PREDICTIONS":  # merged below, not re-exported one module at a time
+            continue
+        _obj = getattr(_module, _name)
+        globals()[_name] = checker(_obj) if _name.startswith("check_") else _obj
+        __all__.append(_name)
+    for _qid, _question in getattr(_module, "PREDICTIONS", {}).items():
+        if _qid in PREDICTIONS:
+            raise ValueError(f"prediction question id {_qid!r} is defined twice ({_module.__name__})")
+        PREDICTIONS[_qid] = _question if isinstance(_question, Prediction) else Prediction(**_question)

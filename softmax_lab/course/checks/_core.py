@@ -1,4 +1,5 @@
-"""The machinery every checker shares: :class:`CheckResult`, :func:`compare`, :func:`run_checks`, and the
+"""The machinery every checker shares: :class:`CheckResult`, :func:`compare`, :func:`run_checks`, the
+:func:`checker` wrapper that spots an untouched stub and records the result for ``progress()``, and the
 example logit vectors chosen to catch the classic mistakes (no max shift, a shift by the mean or the min).
 
 Every checker returns a :class:`CheckResult`; in a notebook its text is shown as the cell's output::
@@ -6,88 +7,235 @@ Every checker returns a :class:`CheckResult`; in a notebook its text is shown as
     check_softmax(my_softmax)
     # softmax: all 8 checks passed
 
-The checkers never import the student's code: they only call the function they are given.
+A problem line names the slip in words first, then shows expected against actual. The checkers never import
+the student's code: they only call the function they are given.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["CheckResult", "compare", "run_checks", "OVERFLOW_HINT", "example_vectors", "FAR_APART"]
+__all__ = ["CheckResult", "compare", "run_checks", "checker", "nonfinite_cause", "OVERFLOW_HINT",
+           "example_vectors", "FAR_APART"]
 
 
 @dataclass
 class CheckResult:
-    """Outcome of a checker: ``ok`` is True when every case passed; ``problems`` says what failed."""
+    """Outcome of a checker: ``ok`` is True only when at least one case was checked and every case passed.
+
+    ``attempted`` is False for an untouched stub (it raised NotImplementedError or returned ``...``);
+    ``function`` names the student's function in the "not attempted yet" message.
+    """
 
     name: str
     passed: int = 0
     problems: list[str] = field(default_factory=list)
+    attempted: bool = True
+    function: str = "your function"
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return self.attempted and self.passed > 0 and not self.problems
+
+    @property
+    def status(self) -> str:
+        """"passed", "tried" or "not attempted" (what ``progress()`` records)."""
+        return "not attempted" if not self.attempted else "passed" if self.ok else "tried"
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __repr__(self) -> str:
+        if not self.attempted:
+            return (f"{self.name}: not attempted yet - write the body of {self.function}, "
+                    "then run this cell again")
         total = self.passed + len(self.problems)
         if self.ok:
             return f"{self.name}: all {total} checks passed"
+        if not total:
+            return f"{self.name}: nothing was checked, so nothing passed"
         lines = [f"{self.name}: {len(self.problems)} of {total} checks failed"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 
 
+# What a nan/inf can come from when the checker cannot tell which (kept under this name for old imports).
+OVERFLOW_HINT = ("a nan/inf; possible causes: no max shift before exp (exp overflows), or a log or a division "
+                 "of a probability that underflowed to 0 (log(0) = -inf, 0 * inf = nan)")
 
-OVERFLOW_HINT = "overflow or underflow? subtract the max before exp, and never take log of a rounded probability"
 
+def num(x: float, other: float | None = None) -> str:
+    """``x`` with 4 significant digits, or more (up to 8) when needed to tell it apart from ``other``."""
+    for digits in range(4, 9):
+        if other is None or f"{x:.{digits}g}" != f"{other:.{digits}g}":
+            break
+    return f"{x:.{digits}g}"
+
+
+def nonfinite_cause(shifted: Callable[[float], Any] | None) -> str:
+    """Say why a student's function produced nan/inf, as far as it can be told.
+
+    ``shifted(c)`` calls the student's function on fixed, small logits plus ``c``. A function that subtracts
+    the max gives finite values for ``c = 0`` and ``c = 1000`` alike; one that does not overflows at 1000.
+    Without ``shifted`` the possible causes are listed, none is asserted.
+    """
+    if shifted is None:
+        return OVERFLOW_HINT
+
+    def finite(c: float) -> bool:
+        with np.errstate(all="ignore"):
+            return bool(np.all(np.isfinite(np.asarray(shifted(c), dtype=np.float64))))
+
+    try:
+        small, large = finite(0.0), finite(1000.0)
+    except Exception:  # the student's code may raise anything: fall back to the possible causes
+        return OVERFLOW_HINT
+    if not small:
+        return ("a nan/inf even on small logits, so not an overflow: look for a division by zero or a log of 0")
+    if not large:
+        return ("no max shift: your function is finite on small logits but gives nan/inf on the same logits "
+                "plus 1000, so exp overflows; subtract the max (of each row) before exp")
+    return ("a nan/inf, and not from a missing max shift (your function is unchanged when the logits are shifted "
+            "by 1000): typically a log or a division of a probability that underflowed to 0 (log(0) = -inf, "
+            "0 * inf = nan); work with log-probabilities, z - max - log(sum(exp(z - max)))")
+
+
+def _index(i: tuple[int, ...]) -> str:
+    return str(i[0]) if len(i) == 1 else str(i)
+
+
+def _same(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True) | (a == b)
 
 
 def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol: float = 1e-9,
-            hint: str = OVERFLOW_HINT) -> str | None:
-    """Return ``None`` if ``got`` matches ``expected``, else a sentence that says how it differs."""
+            hint: str | Callable[[], str] | None = None) -> str | None:
+    """Return ``None`` if ``got`` matches ``expected``, else a sentence that names the slip, then the values.
+
+    Slips it can tell from the values alone: a wrong or extra axis, a transposed matrix, a nan/inf (``hint``
+    says why, default: the possible causes), a flipped sign, every value off by one constant factor (a missing
+    normalisation or 1/N) or by one additive constant. ``hint`` may be a function, called only for a nan/inf.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if got is None:
+        return f"{what}: returned None: a missing return statement?"
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return f"{what}: returned {type(got).__name__}, which is not an array of numbers"
     if g.shape != expected.shape:
+        if g.size == expected.size and g.squeeze().shape == expected.squeeze().shape:
+            return (f"{what}: an extra or missing axis of length 1 (keepdims?): expected shape {expected.shape}, "
+                    f"got {g.shape}")
         return f"{what}: wrong shape: expected {expected.shape}, got {g.shape}"
-    bad_nan = ~np.isfinite(g) & np.isfinite(expected)
-    if bad_nan.any():
-        i = tuple(int(k) for k in np.argwhere(bad_nan)[0])
-        return (f"{what}: got {g[i]} at index {i} where {expected[i]:.6g} was expected "
-                f"({hint})")
-    close = np.isclose(g, expected, rtol=rtol, atol=atol, equal_nan=True) | (g == expected)
-    if not close.all():
-        i = tuple(int(k) for k in np.argwhere(~close)[0])
-        where = f" at index {i}" if expected.ndim else ""
-        return f"{what}: value off{where}: expected {expected[i]:.6g}, got {g[i]:.6g}"
-    return None
+    bad = ~np.isfinite(g) & np.isfinite(expected)
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        at = f" at index {_index(i)}" if expected.ndim else ""
+        cause = hint() if callable(hint) else hint or OVERFLOW_HINT
+        return f"{what}: {cause}: got {g[i]}{at} where {num(expected[i])} was expected"
+    close = _same(g, expected, rtol, atol)
+    if close.all():
+        return None
+    if g.ndim == 2 and g.shape[0] == g.shape[1] and _same(g.T, expected, rtol, atol).all():
+        return f"{what}: transposed: your row i is the expected column i"
+    finite = np.isfinite(expected)
+    if finite.sum() >= 2 and np.array_equal(np.isfinite(g), finite):
+        e, v = expected[finite], g[finite]
+        k = int(np.argmax(np.abs(e)))
+        r, d = v[k] / e[k] if e[k] else np.nan, v[k] - e[k]
+        if np.isfinite(r) and r != 0 and _same(v, r * e, rtol, atol * max(1.0, abs(r))).all():
+            if np.isclose(r, -1.0):
+                return f"{what}: the sign is flipped: every value is minus the expected one"
+            return (f"{what}: every value is {r:.3g} times the expected one: a constant factor is missing or "
+                    "extra (a 1/N, a division by the sum)")
+        if _same(v, e + d, rtol, atol).all():
+            return (f"{what}: every value is off by the same constant {d:+.4g}: an additive term is missing "
+                    "or extra (the log of the sum, the max added back)")
+    i = tuple(int(k) for k in np.argwhere(~close)[0])
+    where = f" at index {_index(i)}" if expected.ndim else ""
+    count = f" ({int((~close).sum())} of {close.size} values are off)" if close.size > 1 else ""
+    return f"{what}: value off{where}{count}: expected {num(expected[i], g[i])}, got {num(g[i], expected[i])}"
 
 
+def _is_stub(exc: BaseException | None = None, got: Any = None) -> bool:
+    return isinstance(exc, NotImplementedError) or (exc is None and got is Ellipsis)
 
-def run_checks(name: str, cases: list[tuple[str, Callable[[], Any], np.ndarray]], **tol: float) -> CheckResult:
-    """Run ``(description, call, expected)`` cases; exceptions and mismatches become problems."""
+
+def run_checks(name: str, cases: list[tuple[str, Callable[[], Any], np.ndarray]],
+               shifted: Callable[[float], Any] | None = None, **tol: Any) -> CheckResult:
+    """Run ``(description, call, expected)`` cases; exceptions and mismatches become problems.
+
+    A call that raises NotImplementedError or returns ``...`` means an untouched stub: the result is "not
+    attempted yet" and no other case runs. ``shifted`` (see :func:`nonfinite_cause`) lets a nan/inf be
+    blamed on its actual cause; ``tol`` (rtol, atol, hint) goes to :func:`compare`.
+    """
     res = CheckResult(name)
     for what, call, expected in cases:
         try:
             with np.errstate(all="ignore"):
                 got = call()
         except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            if _is_stub(exc):
+                return CheckResult(name, attempted=False)
             res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
             continue
-        msg = compare(got, expected, what, **tol)
+        if _is_stub(got=got):
+            return CheckResult(name, attempted=False)
+        msg = compare(got, expected, what, **{"hint": lambda: nonfinite_cause(shifted), **tol})
         if msg:
             res.problems.append(msg)
         else:
             res.passed += 1
     return res
 
+
+def checker(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """Wrap a topic checker: spot an untouched stub, refuse an unchecked pass, record the result.
+
+    The checker is handed a thin wrapper of each function it is given that notes whether the function is
+    still a stub (raised NotImplementedError or returned ``...``); if so, whatever the checker made of it,
+    the result is "not attempted yet". The result is recorded under the checker's name (``check_softmax``)
+    by :mod:`softmax_lab.course.progress`.
+    """
+    from .. import progress  # the course's progress record (a local JSON file)
+
+    @functools.wraps(check)
+    def run(*args: Any, **kwargs: Any) -> CheckResult:
+        calls: list[bool] = []  # one entry per call of a student's function: True if it was a stub
+        names: list[str] = []
+
+        def watch(fn: Any) -> Any:
+            if not callable(fn) or isinstance(fn, type):
+                return fn
+            name = getattr(fn, "__name__", "")
+            names.append(name if name.isidentifier() else "your function")
+
+            @functools.wraps(fn)
+            def watched(*a: Any, **k: Any) -> Any:
+                try:
+                    out = fn(*a, **k)
+                except NotImplementedError:
+                    calls.append(True)
+                    raise
+                calls.append(out is Ellipsis)
+                return out
+            return watched
+
+        res = check(*(watch(a) for a in args), **{k: watch(v) for k, v in kwargs.items()})
+        if names and any(calls):
+            res = CheckResult(res.name, attempted=False)
+        elif names and not calls and res.ok:  # a pass must come from calling the function
+            res.problems.append(f"the checker never called {names[0]}, so it cannot say it works")
+        if names:
+            res.function = names[0]
+        progress.record(check.__name__, res.status)
+        return res
+    return run
 
 
 def example_vectors() -> list[tuple[str, np.ndarray]]:
@@ -103,8 +251,6 @@ def example_vectors() -> list[tuple[str, np.ndarray]]:
     ]
 
 
-
 # Logits far apart: a shift by the mean or the min (instead of the max) overflows on these.
 FAR_APART = [("far-apart logits [1000, -1000]", np.array([1000.0, -1000.0])),
-              ("far-apart logits [0, -1500]", np.array([0.0, -1500.0]))]
-
+             ("far-apart logits [0, -1500]", np.array([0.0, -1500.0]))]
