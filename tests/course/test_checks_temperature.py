@@ -1,11 +1,43 @@
-"""Checkers of notebook 07's exercises: right answers pass, typical wrong answers fail with a useful sentence."""
+"""Checkers of notebook 07's exercises: an untouched stub is "not attempted yet", right answers pass, and every
+slip a checker names is named for an answer that makes it (the expected values inside the checkers are closed
+forms or finite differences, never the student's function)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from softmax_lab.course.checks import check_entropy, check_gumbel_max, check_tempered_softmax, check_top_p_mask
+from softmax_lab import gumbel_max_sample, sample, softmax
+from softmax_lab.course.checks import (PREDICTIONS, check_entropy, check_entropy_slope, check_gumbel_max,
+                                       check_prediction, check_softmax_limit, check_top_p_mask)
+
+
+@pytest.fixture(autouse=True)
+def _private_progress(tmp_path, monkeypatch):
+    """The checkers record results for progress(): never into a real record."""
+    monkeypatch.setenv("SOFTMAX_LAB_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def raises_stub(*args):
+    raise NotImplementedError("write the body")
+
+
+def returns_ellipsis(*args):
+    return ...
+
+
+def assert_slip(res, words):
+    assert not res.ok and res.attempted, repr(res)
+    assert words in repr(res), repr(res)
+
+
+@pytest.mark.parametrize("check", [check_entropy, check_softmax_limit, check_entropy_slope, check_top_p_mask,
+                                   check_gumbel_max])
+@pytest.mark.parametrize("stub", [raises_stub, returns_ellipsis])
+def test_an_untouched_stub_is_not_attempted(check, stub):
+    res = check(stub)
+    assert not res.ok and not res.attempted
+    assert "not attempted yet" in repr(res) and "passed" not in repr(res)
 
 
 # ---------------------------------------------------------------------------------------------- entropy
@@ -17,41 +49,81 @@ def entropy_right(p):
 
 def test_entropy_checker_passes_a_right_answer():
     res = check_entropy(entropy_right)
-    assert res.ok and res.passed == 5 and "all 5 checks passed" in repr(res)
+    assert res.ok and "all 5 checks passed" in repr(res)
 
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda p: -np.sum(p * np.log(p)), "0 ln 0 counts as 0"),
     (lambda p: entropy_right(p) / np.log(2), "log base 2"),
-    (lambda p: -entropy_right(p), "MINUS"),
-    (lambda p: float(np.log(len(p))), "expected"),
+    (lambda p: -entropy_right(p), "the minus sign is missing"),
+    (lambda p: float(np.log(len(p))), "expected 0, got 1.09861"),
     (lambda p: 1 / 0, "ZeroDivisionError"),
 ])
-def test_entropy_checker_explains_wrong_answers(wrong, words):
-    res = check_entropy(wrong)
-    assert not res.ok
-    assert words in repr(res)
+def test_entropy_checker_names_each_slip(wrong, words):
+    assert_slip(check_entropy(wrong), words)
 
 
-# ----------------------------------------------------------------------------------- tempered softmax
-def tempered_right(z, t):
-    e = np.exp((z - z.max()) / t)
-    return e / e.sum()
+# ------------------------------------------------------------------------------ limits T -> 0, T -> inf
+def limit_right(z, t):
+    if t == 0:
+        top = (z == z.max()).astype(float)      # every tied maximum
+    else:
+        top = np.isfinite(z).astype(float)      # every class that is not masked
+    return top / top.sum()
 
 
-def test_tempered_softmax_checker_passes_a_right_answer():
-    assert check_tempered_softmax(tempered_right).ok
+def test_limit_checker_passes_a_right_answer():
+    assert check_softmax_limit(limit_right).ok
+
+
+def test_limit_checker_agrees_with_the_package_limits():
+    """The package's temperature=0 and temperature=inf are a second, independent right answer."""
+    assert check_softmax_limit(lambda z, t: softmax(z, temperature=t)).ok
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(), "subtract the max"),
-    (lambda z, t: tempered_right(z * t * t, t), "divide the logits by T"),
-    (lambda z, t: tempered_right(z, 1.0), "value off"),
-    (lambda z, t: tempered_right(z, t)[:-1], "wrong shape"),
+    (lambda z, t: np.eye(z.size)[np.argmax(z)] if t == 0 else limit_right(z, t), "tie given to the first maximum"),
+    (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(), "T = 0 plugged into z / T"),
+    (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(), "-inf / inf is nan"),
+    (lambda z, t: limit_right(z, t) if t == 0 else np.full(z.size, 1 / z.size), "-inf logit counted in the uniform"),
+    (lambda z, t: limit_right(z, np.inf if t == 0 else 0.0), "the two limits swapped"),
+    (lambda z, t: softmax(z), "softmax(z) at T = 1"),
+    (lambda z, t: limit_right(z, t)[:-1], "wrong shape"),
 ])
-def test_tempered_softmax_checker_explains_wrong_answers(wrong, words):
-    res = check_tempered_softmax(wrong)
-    assert not res.ok and words in repr(res)
+def test_limit_checker_names_each_slip(wrong, words):
+    assert_slip(check_softmax_limit(wrong), words)
+
+
+# ------------------------------------------------------------------------------------------ dH/dT
+def slope_right(z, t):
+    p = softmax(z, temperature=t)
+    zbar = np.sum(p * z)
+    return np.sum(p * (z - zbar) ** 2) / t**3
+
+
+def slope_by_differences(z, t, h=1e-5):
+    """A second right answer, with no closed form: the entropy's central difference."""
+    return (entropy_right(softmax(z, temperature=t + h)) - entropy_right(softmax(z, temperature=t - h))) / (2 * h)
+
+
+def test_slope_checker_passes_right_answers():
+    assert check_entropy_slope(slope_right).ok
+    assert check_entropy_slope(slope_by_differences).ok
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda z, t: slope_right(z, t) * t, "a missing 1/T"),
+    (lambda z, t: slope_right(z, t) * t**3, "no power of T"),
+    (lambda z, t: np.sum(softmax(z, temperature=t) * (z - z.mean()) ** 2) / t**3, "around the plain mean"),
+    (lambda z, t: np.var(z) / t**3, "without the weights p"),
+    (lambda z, t: np.sqrt(slope_right(z, t) * t**3) / t**3, "standard deviation"),
+    (lambda z, t: -slope_right(z, t), "the sign"),
+    (lambda z, t: (lambda p: np.sum(p * (z - np.sum(p * z)) ** 2) / t**3)(np.exp(z / t) / np.exp(z / t).sum()),
+     "exp(z / T) overflows"),
+    (lambda z, t: slope_right(z, t) + 0.1, "value off"),
+])
+def test_slope_checker_names_each_slip(wrong, words):
+    assert_slip(check_entropy_slope(wrong), words)
 
 
 # --------------------------------------------------------------------------------------------- top-p
@@ -63,20 +135,29 @@ def top_p_right(p, top_p):
     return mask
 
 
+def _least_probable_first(p, top_p):
+    order = np.argsort(p, kind="stable")
+    before = np.cumsum(p[order]) - p[order]
+    mask = np.zeros(p.size, dtype=bool)
+    mask[order[before < top_p]] = True
+    return mask
+
+
 def test_top_p_checker_passes_a_right_answer():
     assert check_top_p_mask(top_p_right).ok
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda p, t: top_p_right(p, t) & (np.cumsum(np.sort(p)[::-1])[np.argsort(np.argsort(-p))] <= t), "crosses top_p"),
-    (lambda p, t: np.ones(p.size, bool), "stop once"),
-    (lambda p, t: top_p_right(p, t).astype(int), "boolean"),
+    (lambda p, t: top_p_right(p, t) & (np.cumsum(np.sort(p)[::-1])[np.argsort(np.argsort(-p))] <= t),
+     "the class that crosses top_p was dropped"),
+    (lambda p, t: np.ones(p.size, bool), "too many classes kept"),
+    (lambda p, t: np.cumsum(p) - p < t, "summed in the given order"),
+    (_least_probable_first, "sorted the wrong way round"),
+    (lambda p, t: top_p_right(p, t).astype(int), "not a boolean mask"),
     (lambda p, t: top_p_right(p, t)[:1], "wrong shape"),
-    (lambda p, t: np.cumsum(p) - p < t, "expected"),  # forgot to sort by probability
 ])
-def test_top_p_checker_explains_wrong_answers(wrong, words):
-    res = check_top_p_mask(wrong)
-    assert not res.ok and words in repr(res)
+def test_top_p_checker_names_each_slip(wrong, words):
+    assert_slip(check_top_p_mask(wrong), words)
 
 
 # ----------------------------------------------------------------------------------------- Gumbel-max
@@ -85,27 +166,77 @@ def gumbel_right(z, n, rng):
     return np.argmax(z - np.log(-np.log(u)), axis=1)
 
 
-def test_gumbel_checker_passes_right_answers():
-    assert check_gumbel_max(gumbel_right).ok
-    assert check_gumbel_max(lambda z, n, rng: np.argmax(z + rng.gumbel(size=(n, z.size)), axis=1)).ok
+@pytest.mark.parametrize("right", [
+    gumbel_right,
+    lambda z, n, rng: np.argmax(z + rng.gumbel(size=(n, z.size)), axis=1),                       # numpy's Gumbel
+    lambda z, n, rng: np.argmax(z - np.log(-np.log(1.0 - rng.random((n, z.size)))), axis=1),     # u in (0, 1]
+    lambda z, n, rng: np.argmax(z[:, None] - np.log(-np.log(rng.random((z.size, n)))), axis=0),  # noise (C, n)
+    lambda z, n, rng: np.argmin(rng.exponential(size=(n, z.size)) / np.exp(z - z.max()), axis=1),  # -log Exp(1)
+    lambda z, n, rng: np.argmax(np.log(softmax(z)) + rng.gumbel(size=(n, z.size)), axis=1),      # log-probs
+    lambda z, n, rng: gumbel_max_sample(z, size=n, rng=rng),                                     # the package
+], ids=["-log(-log u)", "rng.gumbel", "1 - u", "noise (C, n)", "exponential race", "log-probs", "package"])
+def test_gumbel_checker_passes_every_form_of_the_trick(right):
+    res = check_gumbel_max(right)
+    assert res.ok and res.passed == 4, repr(res)
+
+
+def test_gumbel_checker_passes_a_loop_with_one_noise_vector_per_draw():
+    def loop(z, n, rng):
+        return np.array([np.argmax(z - np.log(-np.log(rng.random(z.size)))) for _ in range(n)])
+    assert check_gumbel_max(loop, n=20_000).ok
+
+
+@pytest.mark.parametrize("sampler, words", [
+    (lambda z, n, rng: rng.choice(z.size, n, p=softmax(z)), "you called rng.choice"),
+    (lambda z, n, rng: rng.multinomial(1, softmax(z), size=n).argmax(axis=1), "you called rng.multinomial"),
+    (lambda z, n, rng: sample(z, size=n, rng=rng), "an inverse-CDF sampler"),
+    (lambda z, n, rng: np.minimum(np.searchsorted(np.cumsum(softmax(z)), rng.random(n), side="right"), z.size - 1),
+     "an inverse-CDF sampler"),
+])
+def test_gumbel_checker_tells_the_trick_from_other_right_samplers(sampler, words):
+    """These draw from softmax(z) with the right frequencies, but use no Gumbel noise: the trick is not done."""
+    res = check_gumbel_max(sampler)
+    assert res.passed == 3, repr(res)  # the frequencies are right ...
+    assert_slip(res, "not the Gumbel-max trick")  # ... the trick is missing, and named
+    assert words in repr(res)
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda z, n, rng: np.argmax(z + rng.random((n, z.size)), axis=1), "frequency"),  # uniform noise
-    (lambda z, n, rng: np.argmax(z - np.log(rng.random((n, z.size))), axis=1), "frequency"),  # exponential noise
-    (lambda z, n, rng: np.argmin(z - np.log(-np.log(rng.random((n, z.size)))), axis=1), "frequency"),
-    (lambda z, n, rng: np.full(n, np.argmax(z)), "frequency"),  # greedy
-    (lambda z, n, rng: gumbel_right(z, n, rng).astype(float), "integer"),
-    (lambda z, n, rng: gumbel_right(z, n - 1, rng), "shape"),
-    (lambda z, n, rng: rng.integers(0, z.size, n), "frequency"),  # uniform over classes
+    (lambda z, n, rng: np.argmax(z + rng.random((n, z.size)), axis=1), "uniform noise"),
+    (lambda z, n, rng: np.argmax(z - np.log(rng.random((n, z.size))), axis=1), "one log too few"),
+    (lambda z, n, rng: np.argmax(z + np.log(-np.log(rng.random((n, z.size)))), axis=1), "a sign slip"),
+    (lambda z, n, rng: np.argmin(z - np.log(-np.log(rng.random((n, z.size)))), axis=1), "argmin instead of argmax"),
+    (lambda z, n, rng: np.argmax(softmax(z) - np.log(-np.log(rng.random((n, z.size)))), axis=1),
+     "added to the probabilities"),
+    (lambda z, n, rng: np.full(n, np.argmax(z - np.log(-np.log(rng.random(z.size))))), "every draw is class"),
+    (lambda z, n, rng: np.full(n, np.argmax(z)), "every draw is class"),
+    (lambda z, n, rng: rng.integers(0, z.size, n), "do not follow softmax(z)"),
+    (lambda z, n, rng: np.argmax(z + np.random.default_rng().gumbel(size=(n, z.size)), axis=1),
+     "does not come from the rng argument"),
+    (lambda z, n, rng: np.argmax(z - np.log(-np.log(rng.random((n, z.size))))), "argmax needs axis=1"),
+    (lambda z, n, rng: np.argmax(z - np.log(-np.log(rng.random((n, z.size)))), axis=0), "the wrong axis"),
+    (lambda z, n, rng: gumbel_right(z, n, rng).astype(float), "integer class indices"),
+    (lambda z, n, rng: gumbel_right(z, n - 1, rng), "wrong number of draws"),
 ])
-def test_gumbel_checker_explains_wrong_answers(wrong, words):
-    res = check_gumbel_max(wrong)
-    assert not res.ok and words in repr(res)
+def test_gumbel_checker_names_each_slip(wrong, words):
+    assert_slip(check_gumbel_max(wrong), words)
 
 
 def test_gumbel_checker_catches_a_drawn_masked_class():
     def ignores_mask(z, n, rng):
         return np.argmax(np.nan_to_num(z, neginf=0.0) - np.log(-np.log(rng.random((n, z.size)))), axis=1)
-    res = check_gumbel_max(ignores_mask)
-    assert "-inf was drawn" in repr(res)
+    assert_slip(check_gumbel_max(ignores_mask), "a class with logit -inf was drawn")
+
+
+# --------------------------------------------------------------------------------------------- predictions
+def test_rise_then_fall_prediction_is_what_the_curves_do():
+    """The answer of "07-rise-then-fall", recomputed: count the words whose p(T) has an interior maximum."""
+    z = np.array([3.0, 2.2, 1.6, 0.5, -0.6, -1.4])
+    ts = np.geomspace(100, 0.01, 4001)                  # T falling
+    P = np.array([softmax(z, temperature=t) for t in ts])
+    rise_then_fall = [i for i in range(z.size) if P[:, i].max() > max(P[0, i], P[-1, i]) + 1e-9]
+    assert rise_then_fall == [1, 2]                     # sofa and floor
+    assert PREDICTIONS["07-rise-then-fall"].answer == len(rise_then_fall)
+    assert check_prediction("07-rise-then-fall", 2).ok
+    assert not check_prediction("07-rise-then-fall", 3).ok
+    assert "not attempted yet" in repr(check_prediction("07-rise-then-fall", ...))
