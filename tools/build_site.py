@@ -60,12 +60,12 @@ class Page:
 # ------------------------------------------------------------------------------------------- notebooks
 
 def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    """The first Markdown heading of the notebook (without the #s), else ``fallback``."""
+    """The first Markdown heading of the notebook as plain text (no #s, no $ around math), else ``fallback``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             match = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
             if match:
-                return match.group(1).strip()
+                return re.sub(r"\$([^$]*)\$", r"\1", match.group(1)).strip()
     return fallback
 
 
@@ -182,7 +182,7 @@ def index_html(pages: list[Page], rows: dict[str, str]) -> str:
 {header_html(pages, None)}
 <main id="content">
 <h1>softmax-lab: an interactive course on the softmax function</h1>
-<p>Eight notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
+<p>{len(pages)} notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
 temperature explorer in notebook 07 runs live in this page, computed in your browser. To run the code
 yourself, run <code>make lab</code> in a copy of the course's repository.</p>
 <table>

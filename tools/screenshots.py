@@ -70,7 +70,7 @@ def jupyterlab_shot(browser, notebook: Path, out: Path, work: Path) -> None:
         _lower_temperature(page, ".jp-Notebook .jupyter-widgets")
         page.set_viewport_size({"width": VIEWPORT["width"], "height": LAB_HEIGHT})
         # the whole cell (the line of code the student ran and the app) at the top of the notebook panel
-        bs.temperature_slider(page).evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+        page.locator(f"{bs.EXPLORER_T}, .widget-slider").first.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
         page.mouse.move(0, VIEWPORT["height"] - 1)  # no hover highlight on the slider
         time.sleep(0.5)  # let the scroll settle
         page.screenshot(path=str(out))
