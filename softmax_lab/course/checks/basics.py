@@ -1,4 +1,12 @@
-"""Checkers for notebooks 01 and 02: softmax, log_softmax, logsumexp of one vector, and the two-class logit gap."""
+"""Checkers for notebooks 01 and 02: the logit gap and the logits of a given distribution (01); the stable
+softmax of a vector or a batch, logsumexp and log_softmax (02); and the answers of their predict-then-run
+questions (``PREDICTIONS``).
+
+Each checker runs the student's function on inputs chosen to expose the classic slips. When a case fails, it
+recomputes every slip it knows on the same input; if one reproduces the student's output, the problem line
+names that slip in words ("no max shift", "one max for the whole batch", ...) before expected against actual.
+Otherwise :func:`._core.compare` says what it can tell from the values alone.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +16,269 @@ import numpy as np
 
 from softmax_lab import log_softmax, logsumexp, softmax
 
-from ._core import FAR_APART, CheckResult, example_vectors, run_checks
+from ._core import FAR_APART, CheckResult, example_vectors, num, run_checks
+from .predictions import Prediction
 
-__all__ = ["check_softmax", "check_log_softmax", "check_logsumexp", "check_logit_gap"]
+__all__ = ["check_softmax", "check_log_softmax", "check_logsumexp", "check_logit_gap", "check_logits_for",
+           "PREDICTIONS"]
+
+# A slip: (what the student probably did, in words; a function reproducing it on the case's input).
+Slip = tuple[str, Callable[[np.ndarray], Any]]
+
+
+def _exp_shifted(z: np.ndarray, shift: Callable[[np.ndarray], Any]) -> np.ndarray:
+    return np.exp(z - shift(z))
+
+
+def _row(reduce: Callable[..., Any]) -> Callable[[np.ndarray], Any]:
+    """``reduce`` over the last axis (one value per row), kept as a column so it broadcasts over the row."""
+    return lambda z: reduce(z, axis=-1, keepdims=True)
+
+
+def _values(got: Any, expected: np.ndarray) -> str:
+    """Expected against actual at the first entry where they differ (the whole value for a scalar)."""
+    g = np.asarray(got, dtype=np.float64)
+    if g.shape != expected.shape:
+        return f"expected shape {expected.shape}, got {g.shape}"
+    if not expected.ndim:
+        return f"expected {num(float(expected), float(g))}, got {num(float(g), float(expected))}"
+    off = ~(np.isclose(g, expected, rtol=1e-6, atol=1e-12) | (g == expected))
+    i = tuple(int(k) for k in np.argwhere(off)[0]) if off.any() else (0,) * expected.ndim
+    return f"at index {i} expected {num(expected[i], g[i])}, got {num(g[i], expected[i])}"
+
+
+def _reproduces(got: Any, slip: Callable[[np.ndarray], Any], x: np.ndarray) -> bool:
+    try:
+        with np.errstate(all="ignore"):
+            want = np.asarray(slip(x.copy()), dtype=np.float64)
+        g = np.asarray(got, dtype=np.float64)
+    except Exception:  # a slip that cannot run on this input (or an output that is not numbers) is no match
+        return False
+    return g.shape == want.shape and bool(np.all(np.isclose(g, want, rtol=1e-9, atol=1e-300, equal_nan=True)
+                                                 | (g == want)))
+
+
+def _run_naming_slips(name: str, fn: Callable[[np.ndarray], Any],
+                      cases: list[tuple[str, np.ndarray, np.ndarray]], slips: list[Slip],
+                      post: Callable[[Any], Any] | None = None, **tol: Any) -> CheckResult:
+    """Run ``fn`` on each ``(description, input, expected)`` case; name a known slip where one fits.
+
+    ``post`` turns the student's output into what is compared with ``expected`` (the slips are matched on the
+    raw output). Cases are described by text that ends in ``]`` or ``)``, never in ``:``.
+    """
+    raw: dict[str, Any] = {}
+
+    def call(what: str, x: np.ndarray) -> Callable[[], Any]:
+        def run() -> Any:
+            raw[what] = out = fn(x.copy())
+            return post(out) if post is not None and out is not Ellipsis else out
+        return run
+
+    res = run_checks(name, [(what, call(what, x), expected) for what, x, expected in cases], **tol)
+    # Two slips can agree on one input (for [1000, -1000] the mean is 0, so a shift by the mean is no shift):
+    # a slip that reproduces the student's output on every case is preferred to one that fits a single case.
+    overall = next((w for w, slip in slips
+                    if raw and all(_reproduces(raw[what], slip, x) for what, x, _ in cases if what in raw)), None)
+    for k, problem in enumerate(res.problems):
+        for what, x, expected in cases:
+            if not problem.startswith(f"{what}: "):
+                continue
+            if "could not be broadcast" in problem:
+                res.problems[k] = (f"{what}: the row sums (or maxima) need keepdims=True, shape (N, 1), to "
+                                   f"divide (or shift) each row by its own value: {problem[len(what) + 2:]}")
+            elif what in raw:
+                words = overall or next((w for w, slip in slips if _reproduces(raw[what], slip, x)), None)
+                if words:
+                    res.problems[k] = f"{what}: {words}: {_values(post(raw[what]) if post else raw[what], expected)}"
+            break
+    return res
+
+
+# --------------------------------------------------------------------------------------------- notebook 01
+_LOGIT_GAP_SLIPS: list[Slip] = [
+    ("the log is missing: p / (1 - p) are the odds, the gap is their log", lambda p: p / (1 - p)),
+    ("the sign is flipped: log((1 - p) / p) is z_B - z_A", lambda p: np.log((1 - p) / p)),
+    ("only log p: the gap is log P(A) - log P(B) = log p - log(1 - p)", lambda p: np.log(p)),
+    ("log base 10 instead of the natural log (softmax uses e)", lambda p: np.log10(p / (1 - p))),
+    ("log base 2 instead of the natural log (softmax uses e)", lambda p: np.log2(p / (1 - p))),
+]
+
+
+def check_logit_gap(fn: Callable[[float], Any]) -> CheckResult:
+    r"""Check a student's ``fn(p)``: the gap :math:`z_A - z_B` that gives class A probability ``p`` in a
+    two-class softmax. The answer, :math:`\ln\frac{p}{1-p}`, is computed here as ``log(p) - log1p(-p)``.
+
+    Slips named: the odds without the log, the sign flipped, ``log p`` alone, log base 10 or 2.
+    """
+    cases = [(f"p = {p:g}", np.array(p), np.array(np.log(p) - np.log1p(-p))) for p in (0.5, 0.9, 0.25, 0.999, 1e-6)]
+    return _run_naming_slips("logit gap", lambda p: fn(float(p)), cases, _LOGIT_GAP_SLIPS, rtol=1e-6, atol=1e-9)
+
+
+def _softmax_written_out(z: Any) -> np.ndarray:
+    """softmax of the student's logits, written out here (any real input, no validation that could raise)."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+_LOGITS_FOR_SLIPS: list[Slip] = [
+    ("you returned p itself: logits are not probabilities, softmax(p) is much flatter than p", lambda p: p),
+    ("exp(p) is not it: softmax undoes an exp, so the logits are a log", np.exp),
+    ("the sign is flipped: -log p puts the largest logit on the least likely class", lambda p: -np.log(p)),
+    ("log base 10 instead of the natural log (softmax exponentiates with e)", np.log10),
+    ("log base 2 instead of the natural log (softmax exponentiates with e)", np.log2),
+]
+
+
+def check_logits_for(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    r"""Check a student's ``fn(p)``: logits ``z`` with ``softmax(z) = p`` for a vector ``p`` of positive entries
+    summing to 1 (any ``log(p) + c`` is right). Compared: softmax of the student's logits against ``p``,
+    entry by entry with a relative tolerance (so a tiny probability must come out right too).
+
+    Slips named: ``p`` itself, ``exp(p)``, ``-log p``, log base 10 or 2.
+    """
+    cases = [("p = [0.2, 0.3, 0.5]", np.array([0.2, 0.3, 0.5])),
+             ("uniform p = [0.25, 0.25, 0.25, 0.25]", np.full(4, 0.25)),
+             ("p = [0.7, 0.1, 0.1, 0.1]", np.array([0.7, 0.1, 0.1, 0.1])),
+             ("a tiny probability p = [1e-12, 0.25, 0.75 - 1e-12]", np.array([1e-12, 0.25, 0.75 - 1e-12])),
+             ("one class p = [1]", np.array([1.0]))]
+    return _run_naming_slips("logits for p", fn, [(w, p, p) for w, p in cases], _LOGITS_FOR_SLIPS,
+                             post=_softmax_written_out, rtol=1e-6, atol=0.0)
+
+
+# --------------------------------------------------------------------------------------------- notebook 02
+# Far below the others: a shift by the min overflows here (exp(800)), a shift by the mean (-200) does not.
+_ONE_FAR_BELOW = ("one logit far below the others [0, 0, 0, -800]", np.array([0.0, 0.0, 0.0, -800.0]))
+
+def _normalised(e: np.ndarray, **sum_kw: Any) -> np.ndarray:
+    return e / e.sum(**sum_kw)
+
+
+_SOFTMAX_SLIPS: list[Slip] = [
+    ("no max shift: exp of the raw logits overflows to inf (or underflows to 0), and inf/inf or 0/0 is nan",
+     lambda z: _normalised(np.exp(z), axis=-1, keepdims=True)),
+    ("a shift by the mean instead of the max: exp(z - mean) still overflows when logits are far apart",
+     lambda z: _normalised(_exp_shifted(z, _row(np.mean)), axis=-1, keepdims=True)),
+    ("a shift by the min instead of the max: exp(z - min) overflows as soon as the logits are far apart",
+     lambda z: _normalised(_exp_shifted(z, _row(np.min)), axis=-1, keepdims=True)),
+    ("one max for the whole batch (np.max(z)) instead of one per row: a row far below the batch's max "
+     "underflows to 0/0", lambda z: _normalised(_exp_shifted(z, np.max), axis=-1, keepdims=True)),
+    ("each column is normalised instead of each row (a sum over axis 0): use axis=-1",
+     lambda z: _normalised(_exp_shifted(z, np.max), axis=0, keepdims=True)),
+    ("each column is normalised instead of each row (a sum over axis 0): use axis=-1",
+     lambda z: _normalised(_exp_shifted(z, _row(np.max)), axis=0, keepdims=True)),
+    ("one sum for the whole batch: all entries together sum to 1, each row should",
+     lambda z: _normalised(_exp_shifted(z, _row(np.max)))),
+    ("one sum for the whole batch: all entries together sum to 1, each row should",
+     lambda z: _normalised(_exp_shifted(z, np.max))),
+    ("the row sums lack keepdims=True: e / e.sum(axis=1) divides column j by the sum of row j",
+     lambda z: _exp_shifted(z, _row(np.max)) / np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1)),
+    ("the row maxima and sums lack keepdims=True: z - z.max(axis=1) shifts column j by the max of row j",
+     lambda z: np.exp(z - z.max(axis=-1)) / np.exp(z - z.max(axis=-1)).sum(axis=-1)),
+    ("not normalised: exp(z - max) is missing the division by its sum",
+     lambda z: _exp_shifted(z, _row(np.max))),
+]
 
 
 def check_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
-    """Check a student's ``fn(z)`` for one vector ``z`` against :func:`softmax`."""
-    vecs = example_vectors() + FAR_APART
-    cases = [(desc, (lambda z=z: fn(z.copy())), softmax(z)) for desc, z in vecs]
-    return run_checks("softmax", cases)
+    """Check a student's ``fn(z)`` against :func:`softmax` for one vector (shape (C,)) and for a batch
+    (shape (N, C), one row per sample): large, very negative and far-apart logits, a square batch and a
+    batch whose rows lie far apart.
+
+    Slips named: no max shift, a shift by the mean or the min, one max for the whole batch, columns
+    normalised instead of rows, one sum for the whole batch, row sums or maxima without keepdims, no
+    division by the sum.
+    """
+    batches = [("a batch of 2 rows [[1, 2, 3], [2, 2, 1]]", np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])),
+               ("a square batch [[1, 2, 3], [3, 1, 2], [0, 0, 5]]",
+                np.array([[1.0, 2.0, 3.0], [3.0, 1.0, 2.0], [0.0, 0.0, 5.0]])),
+               ("a batch with rows far apart [[0, 1], [-1000, -1001], [1000, 999]]",
+                np.array([[0.0, 1.0], [-1000.0, -1001.0], [1000.0, 999.0]]))]
+    cases = [(what, z, softmax(z)) for what, z in example_vectors() + FAR_APART + [_ONE_FAR_BELOW] + batches]
+    return _run_naming_slips("softmax", fn, cases, _SOFTMAX_SLIPS,
+                             shifted=lambda c: fn(np.array([1.0, 2.0, 3.0]) + c))
 
 
-
-def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
-    """Check a student's ``fn(z)`` for one vector against :func:`log_softmax` (catches log(softmax(z)))."""
-    vecs = example_vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + FAR_APART
-    cases = [(desc, (lambda z=z: fn(z.copy())), log_softmax(z)) for desc, z in vecs]
-    return run_checks("log_softmax", cases)
-
+_LOGSUMEXP_SLIPS: list[Slip] = [
+    ("no max shift: log(sum(exp(z))) overflows to inf (or underflows to log 0 = -inf)",
+     lambda z: np.log(np.sum(np.exp(z)))),
+    ("a shift by the mean instead of the max: exp(z - mean) overflows when logits are far apart",
+     lambda z: np.mean(z) + np.log(np.sum(np.exp(z - np.mean(z))))),
+    ("a shift by the min instead of the max: exp(z - min) overflows when one logit is far below the others",
+     lambda z: np.min(z) + np.log(np.sum(np.exp(z - np.min(z))))),
+    ("the max is not added back: log(sum(exp(z - m))) is LSE(z) - m",
+     lambda z: np.log(np.sum(np.exp(z - np.max(z))))),
+    ("the max is subtracted instead of added back: LSE(z) = m + log(sum(exp(z - m)))",
+     lambda z: np.log(np.sum(np.exp(z - np.max(z)))) - np.max(z)),
+    ("a mean instead of a sum: log(mean(exp(z - m))) is off by -ln C",
+     lambda z: np.max(z) + np.log(np.mean(np.exp(z - np.max(z))))),
+    ("only the max: LSE(z) lies between max(z) and max(z) + ln C, the log of the sum is missing",
+     lambda z: np.max(z)),
+]
 
 
 def check_logsumexp(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     r"""Check a student's ``fn(z)`` returning the scalar :math:`\log \sum_j e^{z_j}` of one vector ``z``.
 
-    Beyond the usual vectors it tries logits spread far apart ([800, -800]): shifting by the mean
-    instead of the max overflows there, and forgetting to add the max back is caught everywhere.
+    Slips named: no max shift, a shift by the mean (caught by [800, -800]) or the min, the max not added back or
+    subtracted, a mean instead of the sum, the max alone.
     """
     vecs = example_vectors() + [("a single logit [7]", np.array([7.0])),
-                         ("logits spread far apart [800, -800]", np.array([800.0, -800.0]))]
-    cases = [(desc, (lambda z=z: fn(z.copy())), np.asarray(logsumexp(z))) for desc, z in vecs]
-    return run_checks("logsumexp", cases)
+                                ("logits spread far apart [800, -800]", np.array([800.0, -800.0])),
+                                _ONE_FAR_BELOW]
+    cases = [(what, z, np.asarray(logsumexp(z))) for what, z in vecs]
+    return _run_naming_slips("logsumexp", fn, cases, _LOGSUMEXP_SLIPS,
+                             shifted=lambda c: fn(np.array([1.0, 2.0, 3.0]) + c))
 
 
+_LOG_SOFTMAX_SLIPS: list[Slip] = [
+    ("log of softmax: a probability that rounded to 0 gives log 0 = -inf; use z - LSE(z)",
+     lambda z: np.log(_normalised(_exp_shifted(z, np.max)))),
+    ("no max shift: z - log(sum(exp(z))) overflows", lambda z: z - np.log(np.sum(np.exp(z)))),
+    ("a shift by the mean instead of the max: exp(z - mean) overflows when logits are far apart",
+     lambda z: z - np.mean(z) - np.log(np.sum(np.exp(z - np.mean(z))))),
+    ("a shift by the min instead of the max: exp(z - min) overflows when one logit is far below the others",
+     lambda z: z - np.min(z) - np.log(np.sum(np.exp(z - np.min(z))))),
+    ("the log of the sum is missing: z - max(z) is only the shift", lambda z: z - np.max(z)),
+    ("the sign is flipped: log_softmax(z) = z - LSE(z), not LSE(z) - z",
+     lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z)))) - z),
+    ("you returned softmax(z), not its log", lambda z: _normalised(_exp_shifted(z, np.max))),
+]
 
-def check_logit_gap(fn: Callable[[float], Any]) -> CheckResult:
-    """Check a student's ``fn(p)``: the gap ``z_A - z_B`` that gives class A probability ``p`` in a
-    two-class softmax (the answer is log(p / (1 - p)), the logit function)."""
-    cases = []
-    for p in (0.5, 0.9, 0.25, 0.999, 1e-6):
-        expected = np.array(np.log(p) - np.log1p(-p))
-        cases.append((f"p = {p:g}", (lambda p=p: fn(p)), expected))
-    return run_checks("logit gap", cases, rtol=1e-6, atol=1e-9)
 
+def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
+    """Check a student's ``fn(z)`` for one vector against :func:`log_softmax`.
+
+    Slips named: log of softmax (caught by [0, -800]), no max shift, a shift by the mean or the min, the log of the sum
+    missing, the sign flipped, softmax returned instead of its log.
+    """
+    vecs = example_vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + FAR_APART + [_ONE_FAR_BELOW]
+    cases = [(what, z, log_softmax(z)) for what, z in vecs]
+    return _run_naming_slips("log_softmax", fn, cases, _LOG_SOFTMAX_SLIPS,
+                             shifted=lambda c: fn(np.array([1.0, 2.0, 3.0]) + c))
+
+
+# ------------------------------------------------------------------------------- predict, then run
+PREDICTIONS: dict[str, Prediction] = {
+    "shift-or-scale": Prediction(
+        question=("For z = [0.5, -1.0, 2.0], which changes leave softmax(z) unchanged: (a) z + 5, (b) 5 z, "
+                  "(c) z - mean(z), (d) 5 added to the largest logit only, (e) z - min(z)?"),
+        answer=(True, False, True, False, True),
+        explanation=("softmax depends only on the differences z_i - z_j. Adding 5 to every logit (a), subtracting "
+                     "their mean (c) or their min (e) moves every logit by the same amount and keeps every "
+                     "difference; multiplying by 5 (b) multiplies every difference by 5, so every ratio "
+                     "p_i / p_j = exp(z_i - z_j) is raised to the 5th power (sharper); adding 5 to the largest "
+                     "logit only (d) widens its gaps to the others."),
+        rtol=0.0),
+    "literal-formula-float64": Prediction(
+        question=("In float64, does the literal formula exp(z) / sum(exp(z)) give the right answer for "
+                  "(a) [1000, 1000], (b) [-1000, -1000], (c) [0, -1000], (d) [700, 0]?"),
+        answer=(False, False, True, True),
+        explanation=("(a) exp(1000) = inf, so inf/inf = nan; (b) exp(-1000) underflows to 0, so 0/0 = nan; "
+                     "(c) exp(0) = 1 and exp(-1000) = 0 give [1, 0], which is the true answer rounded to float64 "
+                     "(its second entry, about 5e-435, is below the smallest float); (d) exp(700) is about 1e304, "
+                     "below float64's largest number 1.8e308, so nothing overflows and the literal formula is "
+                     "right. Overflow needs a logit above 709.78, underflow of every term needs all logits "
+                     "below -745.13."),
+        rtol=0.0),
+}
