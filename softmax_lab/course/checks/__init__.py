@@ -18,7 +18,7 @@ from . import attention, basics, derivatives, losses, temperature
 from ._core import CheckResult, checker, compare, run_checks
 from .predictions import PREDICTIONS, Prediction, check_prediction
 
-__all__ = ["CheckResult", "compare", "run_checks", "check_prediction", "Prediction", "PREDICTIONS"]
+__all__ = ["CheckResult", "compare", "run_checks", "checker", "check_prediction", "Prediction", "PREDICTIONS"]
 
 for _module in (basics, losses, derivatives, temperature, attention):
     for _name in _module.__all__:
