@@ -1,4 +1,11 @@
-"""Checkers for notebook 06: the gradient of the mean cross-entropy and one softmax-regression step."""
+"""Checkers for notebook 03: the gradient of the mean cross-entropy and one softmax-regression step, and the
+answers of its predict-then-run questions (``PREDICTIONS``).
+
+Each checker runs the student's function on chosen inputs; when an answer is wrong it first tries to name
+the slip (a missing 1/N, softmax over the wrong axis, a target that is not one-hot, a flipped sign, a
+division by p, no max shift, ...) by comparing the answer with what each slip would give, and only then
+shows expected against actual.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +16,136 @@ import numpy as np
 from softmax_lab import cross_entropy_grad
 
 from ..regression import gradient_step
-from ._core import CheckResult, run_checks
+from ._core import CheckResult
+from .predictions import Prediction
 
-__all__ = ["check_cross_entropy_grad", "check_softmax_regression_step"]
+__all__ = ["check_cross_entropy_grad", "check_softmax_regression_step", "PREDICTIONS"]
+
+Slip = tuple[str, np.ndarray]   # (what the student probably did, what that slip returns)
+
+
+def _softmax(Z: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _first_difference(got: np.ndarray, expected: np.ndarray, where: Callable[[tuple], str]) -> str:
+    bad = ~(np.isclose(got, expected, rtol=1e-6, atol=1e-9) | (got == expected))
+    i = tuple(int(k) for k in np.argwhere(bad)[0])
+    digits = next(d for d in range(4, 17) if f"{expected[i]:.{d}g}" != f"{got[i]:.{d}g}")
+    return f"expected {expected[i]:.{digits}g}, got {got[i]:.{digits}g} at {where(i)}"
+
+
+def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfinite: str,
+             where: Callable[[tuple], str], shapes: dict[tuple, str]) -> str | None:
+    """``None`` if ``got`` matches ``expected``; else the slip it matches in words, then expected vs actual."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{what}: returned {type(got).__name__}, which is not an array of numbers"
+    if g.shape != expected.shape:
+        named = shapes.get(g.shape, "wrong shape")
+        return f"{what}: {named}: expected shape {expected.shape}, got {g.shape}"
+    if (~np.isfinite(g) & np.isfinite(expected)).any():
+        i = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
+        return f"{what}: {nonfinite}: expected {expected[i]:.4g}, got {g[i]} at {where(i)}"
+    if np.allclose(g, expected, rtol=1e-6, atol=1e-9):
+        return None
+    for slip, value in slips:
+        if value.shape == g.shape and not np.allclose(value, expected, rtol=1e-6, atol=1e-9) \
+                and np.allclose(g, value, rtol=1e-6, atol=1e-9):
+            return f"{what}: {slip}: {_first_difference(g, expected, where)}"
+    return f"{what}: value off: {_first_difference(g, expected, where)}"
+
+
+def _run(name: str, cases: list[tuple[str, Callable[[], Any], Callable[[Any], str | None]]]) -> CheckResult:
+    res = CheckResult(name)
+    for what, call, judge in cases:
+        try:
+            with np.errstate(all="ignore"):
+                got = call()
+            msg = judge(got)
+        except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            msg = f"{what}: raised {type(exc).__name__}: {exc}"
+        if msg:
+            res.problems.append(msg)
+        else:
+            res.passed += 1
+    return res
+
+
+# --- the cross-entropy gradient ---------------------------------------------------------------------------
+
+NO_SHIFT = ("no max shift: exp(1000) overflows to inf and inf / inf is NaN; subtract each row's max "
+            "before exp")
+DIVIDES_BY_P = ("a division by p (the chain rule with dL/dp = -y/p): the label's probability e^-805 rounds "
+                "to 0 in float64, -y/p is -inf and -inf * 0 is NaN; p - y never divides")
+NONFINITE = "a non-finite value where the gradient is finite (overflow in exp, or a division by a rounded 0?)"
+
+
+def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
+    """What each plausible slip returns for logits ``Z`` and integer labels ``t``."""
+    N, C = Z.shape
+    P, Y = _softmax(Z, axis=1), np.eye(C)[t]
+    every_row = np.zeros_like(P)
+    every_row[:, np.unique(t)] = 1.0                 # what P[:, t] -= 1 subtracts
+    slips = [(f"a missing 1/N: your gradient is N = {N} times the expected: the mean over the batch "
+              "needs a 1/N", P - Y),
+             (f"1/N applied twice: your gradient is 1/N = 1/{N} of the expected", (P - Y) / N**2),
+             ("the sign is flipped: the gradient of the loss is p - y, not y - p", (Y - P) / N),
+             ("softmax over the wrong axis: your probabilities sum to 1 down each column (axis=0); softmax "
+              "runs over the C classes of each row (axis=1)", (_softmax(Z, axis=0) - Y) / N),
+             ("softmax over the wrong axis and a missing 1/N", _softmax(Z, axis=0) - Y),
+             ("Y is not one-hot: P[:, labels] -= 1 subtracts 1 in every row at every labelled column; "
+              "use P[np.arange(N), labels] -= 1 (one entry per row)", (P - every_row) / N),
+             ("Y is not one-hot: the labels were subtracted as numbers (P - labels); build "
+              "Y = np.eye(C)[labels] first", (P - t[:, None]) / N),
+             ("seed 001's loss -sum_k log p_k (no y_k): its gradient is C p - 1; cross-entropy's is p - y",
+              (C * P - 1) / N),
+             ("no softmax: you subtracted y from the logits themselves; p = softmax(z)", (Z - Y) / N)]
+    return [(s, v) for s, v in slips if N > 1 or "1/N" not in s]
 
 
 def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
-    """Check a student's ``fn(logits, labels)`` returning the gradient of the mean cross-entropy."""
+    r"""Check a student's ``fn(logits, labels)`` returning the gradient of the mean cross-entropy,
+    :math:`(P - Y)/N` for logits of shape (N, C) and integer labels of shape (N,).
+
+    One sample (where a missing 1/N cannot show), two batches with repeated labels (a missing 1/N,
+    ``P[:, labels] -= 1``, softmax over axis 0), large logits (no max shift overflows) and a confidently
+    wrong prediction whose label probability rounds to 0 (the route through ``-y/p`` gives NaN).
+    """
     rng = np.random.default_rng(3)
+    inputs = [("one sample (N=1, C=3)", rng.normal(size=(1, 3)) * 2, np.array([1]), NONFINITE),
+              ("a batch of N=5, C=4", rng.normal(size=(5, 4)) * 2, np.array([2, 0, 2, 3, 0]), NONFINITE),
+              ("a batch of N=8, C=3", rng.normal(size=(8, 3)) * 2, np.array([0, 1, 1, 2, 0, 0, 2, 1]), NONFINITE),
+              ("large logits [[1000, 1000.5, 999]], label 2", np.array([[1000.0, 1000.5, 999.0]]),
+               np.array([2]), NO_SHIFT),
+              ("a confident wrong prediction [[0, -800, 5]], label 1", np.array([[0.0, -800.0, 5.0]]),
+               np.array([1]), DIVIDES_BY_P)]
     cases = []
-    for n, c in [(1, 3), (4, 5), (8, 2)]:
-        z = rng.normal(size=(n, c)) * 2
-        t = rng.integers(0, c, size=n)
-        cases.append((f"N={n}, C={c} with integer labels", (lambda z=z, t=t: fn(z.copy(), t.copy())),
-                      cross_entropy_grad(z, t)))
-    big = np.array([[1000.0, 0.0, -1000.0]])
-    cases.append(("large logits [[1000, 0, -1000]]", (lambda: fn(big.copy(), np.array([1]))),
-                  cross_entropy_grad(big, np.array([1]))))
-    return run_checks("cross-entropy gradient", cases)
+    for desc, Z, t, nonfinite in inputs:
+        N, C = Z.shape
+        expected = cross_entropy_grad(Z, t)
+        shapes = {(N,): "one number per sample: the gradient has one entry per logit, shape (N, C)",
+                  (C, N): "transposed: rows are samples, columns are classes"}
+        where = (lambda i, t=t: f"(row {i[0]}, class {i[1]}; the label of row {i[0]} is {t[i[0]]})")
+        judge = (lambda got, desc=desc, Z=Z, t=t, expected=expected, nonfinite=nonfinite, shapes=shapes,
+                 where=where: _explain(desc, got, expected, _ce_slips(Z, t), nonfinite, where, shapes))
+        cases.append((desc, (lambda Z=Z, t=t: fn(Z.copy(), t.copy())), judge))
+    return _run("cross-entropy gradient", cases)
 
 
+# --- one softmax-regression step --------------------------------------------------------------------------
 
 def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
     r"""Check a student's ``fn(W, b, X, y, lr)`` returning ``(W_new, b_new)`` after one gradient-descent step.
 
     The model is :math:`Z = XW + b` with the mean cross-entropy on integer labels ``y``; the step is
-    :math:`W - \eta X^\top (P - Y)/N`, :math:`b - \eta \sum_n (P - Y)_n / N`
-    (:func:`softmax_lab.course.regression.gradient_step`). Cases with different N catch a missing ``1/N``;
-    large logits catch a forward pass without the max shift; ``W`` and ``b`` are reported separately.
+    :math:`W - \eta X^\top G`, :math:`b - \eta \sum_n G_n` with :math:`G = (P - Y)/N`
+    (:func:`softmax_lab.course.regression.gradient_step`). ``W`` and ``b`` are reported separately, and a
+    wrong one is compared with what each plausible slip gives (a missing 1/N, a missing learning rate, a
+    step uphill, ``G^T X``, a mean instead of a sum for the bias, a bias left alone); large logits catch a
+    forward pass without the max shift.
     """
     rng = np.random.default_rng(5)
     inputs = [("N=4 points, D=2, C=3", rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=(4, 2)),
@@ -45,9 +154,32 @@ def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
                rng.integers(0, 4, size=10), 0.1),
               ("large logits (W of size 1000)", np.array([[1000.0, -1000.0], [0.0, 500.0]]), np.zeros(2),
                np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1, 0, 1]), 0.01)]
+    nonfinite = ("no max shift in the forward pass: the logits reach 1000 and exp overflows; subtract each "
+                 "row's max before exp")
     cases = []
     for desc, W, b, X, y, lr in inputs:
+        N, (D, C) = len(y), W.shape
         W_ref, b_ref = gradient_step(W, b, X, y, lr)
+        G = _softmax(X @ W + b, axis=1) - np.eye(C)[y]          # P - Y (without the 1/N)
+        W_slips = [(f"a missing 1/N: your step is N = {N} times the expected: G = (P - Y)/N",
+                    W - lr * X.T @ G),
+                   (f"the learning rate is missing: your step is 1/lr = {1 / lr:g} times the expected",
+                    W - X.T @ G / N),
+                   ("a step uphill: gradient descent subtracts lr * dL/dW", W + lr * X.T @ G / N)]
+        if D == C:   # G^T X then has the shape of W
+            W_slips.append(("G^T X in place of X^T G: dL/dW[d, k] = sum_n X[n, d] G[n, k]",
+                            W - lr * (G.T @ X) / N))
+        b_slips = [("the bias was not updated: b_new = b - lr * sum_n G_n", b),
+                   (f"a missing 1/N: your step is N = {N} times the expected: G = (P - Y)/N",
+                    b - lr * G.sum(axis=0)),
+                   (f"a mean over the samples where a sum belongs: G already holds the 1/N, so the bias "
+                    f"step is 1/N = 1/{N} of the expected", b - lr * G.sum(axis=0) / N**2),
+                   (f"the learning rate is missing: your step is 1/lr = {1 / lr:g} times the expected",
+                    b - G.sum(axis=0) / N),
+                   ("a step uphill: gradient descent subtracts lr * dL/db", b + lr * G.sum(axis=0) / N)]
+        W_shapes = {(C, D): "transposed: dL/dW = X^T G has the shape of W, (D, C)"}
+        b_shapes = {(N,): "summed over the classes: dL/db sums G over the samples (axis=0)",
+                    (1, C): "kept a batch axis: b has shape (C,)"}
 
         def part(k: int, W=W, b=b, X=X, y=y, lr=lr):
             out = fn(W.copy(), b.copy(), X.copy(), y.copy(), lr)
@@ -55,7 +187,25 @@ def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
                 raise TypeError(f"must return a pair (W_new, b_new), got {type(out).__name__}")
             return out[k]
 
-        cases.append((f"{desc}: W_new", (lambda part=part: part(0)), W_ref))
-        cases.append((f"{desc}: b_new", (lambda part=part: part(1)), b_ref))
-    return run_checks("softmax regression step", cases)
+        for k, (label, ref, slips, shapes) in enumerate([("W_new", W_ref, W_slips, W_shapes),
+                                                         ("b_new", b_ref, b_slips, b_shapes)]):
+            what = f"{desc}: {label}"
+            where = (lambda i, label=label: f"{label}[{', '.join(map(str, i))}]")
+            judge = (lambda got, what=what, ref=ref, slips=slips, where=where, shapes=shapes:
+                     _explain(what, got, ref, slips, nonfinite, where, shapes))
+            cases.append((what, (lambda part=part, k=k: part(k)), judge))
+    return _run("softmax regression step", cases)
 
+
+# --- predict, then run ------------------------------------------------------------------------------------
+PREDICTIONS: dict[str, Prediction] = {
+    "03-label-smoothing": Prediction(
+        question=("Label smoothing with eps = 0.1 and C = 3 trains on y = 0.9 one-hot(t) + 0.1/3. At the minimum "
+                  "of the loss over all logits, what is p_t: (a) 1, (b) 0.9, (c) about 0.933, (d) about 0.967?"),
+        answer="c",
+        explanation=("For a target y that sums to 1 the gradient p - y is zero only at p = y (notebook 03, "
+                     "section 6), so the minimum is p = y: p_t = y_t = 1 - eps + eps/C = 0.9 + 0.1/3 = 0.9333. "
+                     "(a) is the minimum of the one-hot loss, which is never reached with finite logits; (b) "
+                     "forgets that the label's class also gets its share eps/C."),
+        choices=("a", "b", "c", "d")),
+}
