@@ -1,4 +1,4 @@
-"""Tests for what the derivation notebooks (02-04) add to the package: the checkers
+"""Tests for what the derivation notebooks (02, 04-05) add to the package: the checkers
 check_logsumexp / check_jacobian_row / check_softmax_vjp, plot_jacobian_heatmap and error_table.
 
 Every checker is run on a right answer (written here independently of the package) and on the
@@ -129,7 +129,18 @@ def test_softmax_vjp_accepts_a_right_answer():
 def test_softmax_vjp_catches_a_forward_without_the_max_shift():
     res = check_softmax_vjp(vjp_naive_forward)
     assert len(res.problems) == 1
-    assert res.problems[0].startswith("large logits [[1000, 1001, 1002]]: got nan")
+    assert res.problems[0].startswith("large logits [[1000, 1001, 1002]]: no max shift")
+    assert "got nan" in res.problems[0]
+
+
+def test_softmax_vjp_does_not_blame_the_max_shift_for_a_nan_it_did_not_cause():
+    def shifted_but_logs_zero(Z, G):  # max-shifted, but 0 * log(0) = nan on every input
+        P = stable_rows(Z)
+        return P * (G - np.sum(G * P, axis=1, keepdims=True)) + 0 * np.log(P - P)
+
+    res = check_softmax_vjp(shifted_but_logs_zero)
+    assert len(res.problems) == 3
+    assert all("no max shift" not in p and "not an overflow" in p for p in res.problems)
 
 
 def test_softmax_vjp_catches_an_elementwise_derivative():
