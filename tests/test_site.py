@@ -161,8 +161,10 @@ def test_every_page_loads_offline_typesets_its_math_and_passes_axe(site: dict[st
             assert page.locator("mjx-container").count() > 0, f"{href}: no typeset math"
             # in the text; an output may show a TeX error on purpose (notebook 05 displays a lecture note's typo)
             assert page.locator(".jp-MarkdownCell mjx-merror").count() == 0, f"{href}: a TeX error in the text"
-            raw = page.locator(".jp-RenderedMarkdown").evaluate_all(
-                "els => els.filter(e => /\\$[^$\\s][^$]*\\$/.test(e.innerText)).length")
+            raw = page.locator(".jp-RenderedMarkdown").evaluate_all(  # TeX shown as code is meant to be raw
+                "els => els.filter(e => { const c = e.cloneNode(true);"
+                "  c.querySelectorAll('code, pre, mjx-container').forEach(x => x.remove());"
+                "  return /\\$[^$\\s][^$]*\\$/.test(c.textContent); }).length")
             assert raw == 0, f"{href}: {raw} Markdown cell(s) still show raw $...$"
         if href in site["explorer_pages"]:
             page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
