@@ -191,6 +191,7 @@ LOG_SOFTMAX_SLIPS = {
     "the log of the sum is missing": (lambda z: z - z.max(), "a small vector"),
     "the sign is flipped": (lambda z: lse(z) - z, "a small vector"),
     "you returned softmax(z), not its log": (softmax_rows, "a small vector"),
+    "log(softmax(z) + eps)": (lambda z: np.log(softmax_rows(z) + 1e-10), "far-apart logits [0, -800]"),
 }
 
 
@@ -255,6 +256,7 @@ def test_logits_for_checks_a_tiny_probability_relatively():
     # log(p + 1e-9) is a plausible "safe log"; it gets the 1e-12 entry wrong by a factor of about 1000
     res = check_logits_for(lambda p: np.log(p + 1e-9))
     assert len(res.problems) == 1 and res.problems[0].startswith("a tiny probability")
+    assert "a small constant inside the log" in res.problems[0]
 
 
 # ---------------------------------------------------------------- predictions of notebooks 01 and 02

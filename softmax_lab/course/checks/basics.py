@@ -121,12 +121,22 @@ def _softmax_written_out(z: Any) -> np.ndarray:
     return e / np.sum(e)
 
 
+# The small constants students add inside a log "to be safe": log(p + eps) is wrong wherever p is not >> eps.
+_EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, 1e-20)
+
+
+def _log_plus_eps(words: str, probabilities: Callable[[np.ndarray], np.ndarray]) -> list[Slip]:
+    return [(words, lambda x, eps=eps: np.log(probabilities(x) + eps)) for eps in _EPSILONS]
+
+
 _LOGITS_FOR_SLIPS: list[Slip] = [
     ("you returned p itself: logits are not probabilities, softmax(p) is much flatter than p", lambda p: p),
     ("exp(p) is not it: softmax undoes an exp, so the logits are a log", np.exp),
     ("the sign is flipped: -log p puts the largest logit on the least likely class", lambda p: -np.log(p)),
     ("log base 10 instead of the natural log (softmax exponentiates with e)", np.log10),
     ("log base 2 instead of the natural log (softmax exponentiates with e)", np.log2),
+    *_log_plus_eps("a small constant inside the log: log(p + eps) is far from log p where p is tiny (every p here "
+                   "is positive, so log p needs no guard)", lambda p: p),
 ]
 
 
@@ -135,7 +145,7 @@ def check_logits_for(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     summing to 1 (any ``log(p) + c`` is right). Compared: softmax of the student's logits against ``p``,
     entry by entry with a relative tolerance (so a tiny probability must come out right too).
 
-    Slips named: ``p`` itself, ``exp(p)``, ``-log p``, log base 10 or 2.
+    Slips named: ``p`` itself, ``exp(p)``, ``-log p``, log base 10 or 2, ``log(p + eps)``.
     """
     cases = [("p = [0.2, 0.3, 0.5]", np.array([0.2, 0.3, 0.5])),
              ("uniform p = [0.25, 0.25, 0.25, 0.25]", np.full(4, 0.25)),
@@ -243,6 +253,8 @@ _LOG_SOFTMAX_SLIPS: list[Slip] = [
     ("the sign is flipped: log_softmax(z) = z - LSE(z), not LSE(z) - z",
      lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z)))) - z),
     ("you returned softmax(z), not its log", lambda z: _normalised(_exp_shifted(z, np.max))),
+    *_log_plus_eps("log(softmax(z) + eps): the small constant caps log p at about log(eps), far above the true value "
+                   "where p is tiny; use z - LSE(z)", lambda z: _normalised(_exp_shifted(z, np.max))),
 ]
 
 
@@ -250,7 +262,7 @@ def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     """Check a student's ``fn(z)`` for one vector against :func:`log_softmax`.
 
     Slips named: log of softmax (caught by [0, -800]), no max shift, a shift by the mean or the min, the log of the sum
-    missing, the sign flipped, softmax returned instead of its log.
+    missing, the sign flipped, softmax returned instead of its log, ``log(softmax(z) + eps)``.
     """
     vecs = example_vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + FAR_APART + [_ONE_FAR_BELOW]
     cases = [(what, z, log_softmax(z)) for what, z in vecs]
