@@ -64,11 +64,21 @@ def test_the_test_session_never_uses_the_default_record():
 
 def test_default_record_is_under_home(tmp_path, monkeypatch):
     monkeypatch.delenv("SOFTMAX_LAB_PROGRESS")
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # as in a student's kernel, not a test run
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("USERPROFILE", str(tmp_path))  # what Path.home() reads on Windows
     assert prog.progress_path() == tmp_path / ".softmax_lab" / "progress.json"
     assert check_softmax(softmax).ok  # a real checker, re-exported by softmax_lab.course.checks, records too
     assert recorded(tmp_path / ".softmax_lab" / "progress.json") == {"check_softmax": "passed"}
+
+
+def test_a_test_run_without_its_own_record_writes_nothing(tmp_path, monkeypatch):
+    """``pytest notebooks/x.ipynb`` does not load tests/conftest.py; its kernels see PYTEST_CURRENT_TEST."""
+    monkeypatch.delenv("SOFTMAX_LAB_PROGRESS")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    assert check_softmax(softmax).ok
+    assert not (tmp_path / ".softmax_lab").exists()
 
 
 def test_a_fresh_record_is_empty_and_lists_every_exercise_as_not_attempted(record, capsys):
