@@ -93,7 +93,12 @@ def exercises(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         if kind(cell) != "stub":
             continue
-        for node in ast.walk(ast.parse(cell.source)):
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:  # executing the edition reports it, with the cell
+            continue
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id.startswith("check_")):
                 continue
