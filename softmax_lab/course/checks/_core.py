@@ -228,12 +228,13 @@ def checker(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
 
         res = check(*(watch(a) for a in args), **{k: watch(v) for k, v in kwargs.items()})
         if names and any(calls):
-            res = CheckResult(res.name, attempted=False)
-        elif names and not calls and res.ok:  # a pass must come from calling the function
-            res.problems.append(f"the checker never called {names[0]}, so it cannot say it works")
-        if names:
-            res.function = names[0]
-        progress.record(check.__name__, res.status)
+            res = CheckResult(getattr(res, "name", check.__name__), attempted=False)
+        if isinstance(res, CheckResult):
+            if names and not calls and res.ok:  # a pass must come from calling the function
+                res.problems.append(f"the checker never called {names[0]}, so it cannot say it works")
+            if names:
+                res.function = names[0]
+        progress.record(check.__name__, getattr(res, "status", "tried"))
         return res
     return run
 
