@@ -1,9 +1,45 @@
-"""The attention checkers (notebook 08) with right and wrong student answers."""
+"""The checkers of notebooks 08 and 09 with untouched stubs, right answers and each slip they name.
+
+Oracles independent of the checkers: a right answer written another way, Monte Carlo sampling for the
+variance of a score, softmax itself for the online-softmax states and the prediction's answer.
+"""
+
+import math
 
 import numpy as np
 import pytest
 
-from softmax_lab.course.checks import check_causal_mask, check_online_softmax_update
+from softmax_lab import softmax
+from softmax_lab.course.checks import (PREDICTIONS, check_causal_mask, check_online_merge,
+                                       check_online_softmax_update, check_prediction, check_score_variance)
+
+
+@pytest.fixture(autouse=True)
+def private_progress(tmp_path, monkeypatch):
+    """The checkers record results: never into a real student's file."""
+    monkeypatch.setenv("SOFTMAX_LAB_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def stub_raises(*args):
+    raise NotImplementedError("write it")
+
+
+def stub_ellipsis(*args):
+    return ...
+
+
+def slip_before_values(problem: str, slip: str) -> bool:
+    """The slip is named before the expected/actual values."""
+    return slip in problem and "expected" in problem and problem.index(slip) < problem.index("expected")
+
+
+@pytest.mark.parametrize("check", [check_causal_mask, check_score_variance, check_online_softmax_update,
+                                   check_online_merge])
+@pytest.mark.parametrize("stub", [stub_raises, stub_ellipsis])
+def test_untouched_stub_is_not_attempted(check, stub):
+    res = check(stub)
+    assert not res.ok and res.status == "not attempted"
+    assert "not attempted yet" in repr(res) and "passed" not in repr(res)
 
 
 # --- online softmax update --------------------------------------------------------------------------
@@ -32,6 +68,11 @@ def update_block_not_shifted(m, l, x):
     return m_new, l * np.exp(m - m_new) + np.sum(np.exp(x))
 
 
+def update_drops_old_sum(m, l, x):
+    m_new = max(m, float(np.max(x)))
+    return m_new, np.sum(np.exp(x - m_new))
+
+
 def update_keeps_old_max(m, l, x):
     return m, l + np.sum(np.exp(x - m))
 
@@ -48,30 +89,40 @@ def test_online_update_right_answers_pass(fn):
     assert repr(res) == "online softmax update: all 6 checks passed"
 
 
-@pytest.mark.parametrize("fn, n_failed, words", [
-    (update_no_rescale, 3, "multiply it by exp(m - m_new)"),
-    (update_upside_down, 4, "not exp(m_new - m)"),
-    (update_block_not_shifted, 6, "must be exp(x - m_new)"),
-    (update_keeps_old_max, 4, "m_new should be max(m, max(x))"),
-    (update_off_by_factor, 6, "l_new should be l * exp(m - m_new) + sum(exp(x - m_new))"),
+def test_online_update_right_answer_reproduces_softmax():
+    """Oracle: the update run block by block gives softmax's normaliser (and so softmax itself)."""
+    z = np.random.default_rng(0).normal(size=50) * 6
+    m, l = -np.inf, 0.0
+    for start in range(0, 50, 7):
+        m, l = update_right(m, l, z[start:start + 7])
+    np.testing.assert_allclose(np.exp(z - m) / l, softmax(z), rtol=1e-13)
+
+
+@pytest.mark.parametrize("fn, n_failed, slip", [
+    (update_no_rescale, 3, "no rescale: the old sum l was measured against the old max m"),
+    (update_upside_down, 4, "the rescale factor is upside down"),
+    (update_block_not_shifted, 6, "the block is not shifted"),
+    (update_drops_old_sum, 5, "the old sum is missing"),
+    (update_keeps_old_max, 4, "m_new is not the max of everything seen"),
+    (update_off_by_factor, 6, "not l * exp(m - m_new) + sum(exp(x - m_new))"),
 ])
-def test_online_update_wrong_answers_are_explained(fn, n_failed, words):
+def test_online_update_slips_are_named_first(fn, n_failed, slip):
     res = check_online_softmax_update(fn)
-    assert not res.ok
-    assert len(res.problems) == n_failed
-    assert any(words in p for p in res.problems), res.problems
+    assert res.status == "tried"
+    assert len(res.problems) == n_failed, res.problems
+    assert any(slip_before_values(p, slip) for p in res.problems), res.problems
 
 
 def test_online_update_upside_down_nan_at_start_is_explained():
     res = check_online_softmax_update(update_upside_down)
     first = [p for p in res.problems if p.startswith("the first block")]
-    assert first and "l_new is nan" in first[0] and "0 * inf = nan" in first[0]
+    assert first and "0 * inf = nan" in first[0] and first[0].endswith("got nan")
 
 
 def test_online_update_overflow_is_explained():
     res = check_online_softmax_update(update_block_not_shifted)
     big = [p for p in res.problems if p.startswith("large scores")]
-    assert big and "l_new is inf" in big[0] and "overflow" in big[0]
+    assert big and "overflow" in big[0] and big[0].endswith("got inf")
 
 
 @pytest.mark.parametrize("fn, words", [
@@ -92,6 +143,113 @@ def test_online_update_does_not_let_student_modify_the_block():
     assert check_online_softmax_update(mutating).ok
 
 
+# --- merging two online-softmax states ---------------------------------------------------------------
+
+def merge_right(m_a, l_a, m_b, l_b):
+    m = max(m_a, m_b)
+    if m == -math.inf:
+        return m, 0.0
+    return m, l_a * math.exp(m_a - m) + l_b * math.exp(m_b - m)
+
+
+def merge_right_numpy(m_a, l_a, m_b, l_b):  # shifting by 0 when both parts are empty, as flash_attention does
+    m = np.maximum(m_a, m_b)
+    shift = 0.0 if np.isneginf(m) else m
+    return m, l_a * np.exp(m_a - shift) + l_b * np.exp(m_b - shift)
+
+
+def merge_unguarded(m_a, l_a, m_b, l_b):
+    m = max(m_a, m_b)
+    return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
+
+
+@pytest.mark.parametrize("fn", [merge_right, merge_right_numpy])
+def test_merge_right_answers_pass(fn):
+    res = check_online_merge(fn)
+    assert res.ok and res.passed == 8, res
+
+
+def test_merge_right_answer_reproduces_softmax():
+    """Oracle: states of two halves, merged, normalise softmax of the whole row."""
+    z = np.random.default_rng(1).normal(size=30) * 8
+    a, b = z[:11], z[11:]
+    m, l = merge_right(a.max(), np.exp(a - a.max()).sum(), b.max(), np.exp(b - b.max()).sum())
+    np.testing.assert_allclose(np.exp(z - m) / l, softmax(z), rtol=1e-13)
+
+
+@pytest.mark.parametrize("fn, n_failed, slip", [
+    (lambda ma, la, mb, lb: (max(ma, mb), la + lb), 5, "part a not rescaled: l_a is measured against m_a"),
+    (lambda ma, la, mb, lb: (max(ma, mb), la + lb), 5, "part b not rescaled: l_b is measured against m_b"),
+    (lambda ma, la, mb, lb: (max(ma, mb), la * np.exp(ma - max(ma, mb)) + lb), 3, "part b not rescaled"),
+    (lambda ma, la, mb, lb: (max(ma, mb), la + lb * np.exp(mb - max(ma, mb))), 4, "part a not rescaled"),
+    (lambda ma, la, mb, lb: (max(ma, mb), la * np.exp(max(ma, mb) - ma) + lb * np.exp(max(ma, mb) - mb)), 7,
+     "the factors are upside down"),
+    (lambda ma, la, mb, lb: (ma + mb, la + lb), 7, "the maxima were added"),
+    (lambda ma, la, mb, lb: (min(ma, mb), la + lb), 6, "the smaller max was taken"),
+    (lambda ma, la, mb, lb: (min(ma, mb), la + lb), 6, "an empty part has m = -inf, which must not win"),
+    (merge_unguarded, 1, "both parts are empty, so m = -inf and m_a - m = -inf - (-inf) = nan"),
+])
+def test_merge_slips_are_named_first(fn, n_failed, slip):
+    res = check_online_merge(fn)
+    assert res.status == "tried"
+    assert len(res.problems) == n_failed, res.problems
+    assert any(slip in p and "expected" in p and p.index(slip) < p.index("expected") for p in res.problems), \
+        res.problems
+
+
+def test_merge_upside_down_with_an_empty_part_is_explained():
+    res = check_online_merge(lambda ma, la, mb, lb: (max(ma, mb), la * np.exp(max(ma, mb) - ma)
+                                                     + lb * np.exp(max(ma, mb) - mb)))
+    empty = [p for p in res.problems if p.startswith("part a is empty")]
+    assert empty and "0 * inf = nan" in empty[0]
+
+
+def test_merge_malformed_answer():
+    res = check_online_merge(lambda ma, la, mb, lb: la + lb)
+    assert len(res.problems) == 8 and all("return the pair (m, l)" in p for p in res.problems)
+
+
+# --- the variance of a score ---------------------------------------------------------------------------
+
+def test_score_variance_right_answers_pass():
+    for fn in (lambda d, sq, sk: d * sq**2 * sk**2, lambda d, sq, sk: d * (sq * sk) ** 2,
+               lambda d, sq, sk: np.float32(d) * sq * sq * sk * sk):
+        res = check_score_variance(fn)
+        assert res.ok and res.passed == 6, res
+
+
+@pytest.mark.parametrize("d, sq, sk", [(16, 2.0, 3.0), (5, 0.5, 3.0)])
+def test_score_variance_answer_matches_sampling(d, sq, sk):
+    """Oracle: the variance of 400 000 sampled dot products, within 5 standard errors."""
+    rng = np.random.default_rng(2)
+    n = 400_000
+    dots = np.einsum("nd,nd->n", rng.normal(scale=sq, size=(n, d)), rng.normal(scale=sk, size=(n, d)))
+    kurtosis = 3 + 6 / d
+    assert abs(dots.var() / (d * sq**2 * sk**2) - 1) < 5 * math.sqrt((kurtosis - 1) / n)
+
+
+@pytest.mark.parametrize("fn, slip", [
+    (lambda d, sq, sk: d, "the variances of q and k are missing"),
+    (lambda d, sq, sk: d * sq * sk, "standard deviations multiplied"),
+    (lambda d, sq, sk: math.sqrt(d) * sq**2 * sk**2, "sqrt(d) instead of d"),
+    (lambda d, sq, sk: math.sqrt(d) * sq * sk, "that is the standard deviation of q . k"),
+    (lambda d, sq, sk: d * (sq**2 + sk**2), "variances added"),
+    (lambda d, sq, sk: sq**2 * sk**2, "the factor d is missing"),
+    (lambda d, sq, sk: d**2 * sq**2 * sk**2, "d squared"),
+    (lambda d, sq, sk: 1.03 * d * sq**2 * sk**2, "close, but not exact: a sampled estimate?"),
+    (lambda d, sq, sk: d + sq + sk, "not d sigma_q^2 sigma_k^2"),
+])
+def test_score_variance_slips_are_named_first(fn, slip):
+    res = check_score_variance(fn)
+    assert res.status == "tried"
+    assert any(slip_before_values(p, slip) for p in res.problems), res.problems
+
+
+def test_score_variance_non_number():
+    res = check_score_variance(lambda d, sq, sk: "d sigma^2")
+    assert len(res.problems) == 6 and all("non-number" in p for p in res.problems)
+
+
 # --- causal mask --------------------------------------------------------------------------------------
 
 def test_causal_mask_right_answers_pass():
@@ -109,7 +267,7 @@ def test_causal_mask_right_answers_pass():
     (lambda n: np.eye(n, dtype=bool), 3, "query 1 cannot see key 0, which is in its past"),
     (lambda n: np.tril(np.ones((n, n))), 4, "must be boolean (True = may attend), got dtype float64"),
     (lambda n: np.where(np.tril(np.ones((n, n))) > 0, 0.0, -np.inf), 4, "must be boolean"),
-    (lambda n: np.tril(np.ones((n, n + 1), dtype=bool)), 4, f"wrong shape"),
+    (lambda n: np.tril(np.ones((n, n + 1), dtype=bool)), 4, "wrong shape"),
     (lambda n: np.zeros(n, dtype=bool), 4, "wrong shape"),
     (lambda n: None.shape, 4, "raised AttributeError"),
 ])
@@ -119,3 +277,20 @@ def test_causal_mask_wrong_answers_are_explained(fn, n_failed, words):
     assert len(res.problems) == n_failed, res.problems
     assert any(words in p for p in res.problems), res.problems
     assert f"{len(res.problems)} of 4 checks failed" in repr(res)
+
+
+# --- predict, then run ----------------------------------------------------------------------------------
+
+def test_mask_bias_gap_answer_is_what_softmax_gives():
+    """Oracle: at the stored gap, softmax with the -1e4 bias splits the weight in half."""
+    gap = PREDICTIONS["08-mask-bias-gap"].answer
+    np.testing.assert_allclose(softmax(np.array([0.0, gap - 1e4])), [0.5, 0.5], rtol=1e-12)
+
+
+@pytest.mark.parametrize("prediction, status", [(..., "not attempted"), (None, "not attempted"),
+                                                 (1e4, "passed"), (10_000, "passed"), (100, "tried"),
+                                                 (0.5, "tried")])
+def test_mask_bias_gap_prediction(prediction, status):
+    res = check_prediction("08-mask-bias-gap", prediction)
+    assert res.status == status
+    assert ("; the answer is" in repr(res)) == (status != "not attempted")  # revealed only after a prediction

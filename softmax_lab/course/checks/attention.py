@@ -1,89 +1,44 @@
-"""Checkers for notebook 08 (attention): one step of the online softmax, and the causal mask."""
+"""Checkers for notebooks 08 (softmax inside attention) and 09 (the online softmax): the causal mask, the
+variance of a score, one step of the online softmax, merging two partial states; and the answers of their
+predict-then-run questions (``PREDICTIONS``).
+
+Every checker runs the student's function on chosen inputs and, when an answer is wrong, names the slip first
+(what the student probably did) and then shows expected against actual. The expected values are computed
+another way than the formula the student is asked for: the mask element by element from its rule, the
+online-softmax state from all the scores at once.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
 
-from ._core import CheckResult
+from ._core import CheckResult, num
 
-__all__ = ["check_online_softmax_update", "check_causal_mask"]
-
-
-def _online_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(description, scores seen before, new block): the state (m, l) is built from the first part."""
-    rng = np.random.default_rng(8)
-    return [
-        ("the first block (m = -inf, l = 0)", np.array([]), np.array([1.0, 2.0, 3.0])),
-        ("a block with a larger max than before", np.array([0.5, 1.0]), np.array([4.0, 2.0])),
-        ("a block with a smaller max than before", np.array([5.0, 1.0]), np.array([0.0, 2.0])),
-        ("large scores [1000, 1001] then [1002, 999]", np.array([1000.0, 1001.0]), np.array([1002.0, 999.0])),
-        ("very negative scores [-1000] then [-1001, -999]", np.array([-1000.0]), np.array([-1001.0, -999.0])),
-        ("20 random scores then a block of 7", rng.normal(size=20) * 3, rng.normal(size=7) * 3),
-    ]
+__all__ = ["check_causal_mask", "check_score_variance", "check_online_softmax_update", "check_online_merge",
+           "PREDICTIONS"]
 
 
-
-def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -> CheckResult:
-    r"""Check a student's ``fn(m, l, x) -> (m_new, l_new)``: one step of the online softmax.
-
-    ``m`` is the max of the scores seen so far, ``l = sum(exp(seen - m))``, ``x`` the next block. The
-    expected answer is computed from all the scores at once (max, then a sum of shifted exponentials),
-    not with the update formula, and the usual mistakes are named: no rescaling of ``l``, the factor
-    upside down, the block not shifted by the new max.
-    """
-    res = CheckResult("online softmax update")
-    for desc, seen, x in _online_cases():
-        m = float(np.max(seen)) if seen.size else -np.inf
-        l = float(np.sum(np.exp(seen - m))) if seen.size else 0.0
-        every = np.concatenate([seen, x])
-        m_exp = float(np.max(every))
-        l_exp = float(np.sum(np.exp(every - m_exp)))
-        try:
-            with np.errstate(all="ignore"):
-                got = fn(m, l, x.copy())
-        except Exception as exc:  # the student's code may raise anything: report it, don't crash
-            res.problems.append(f"{desc}: raised {type(exc).__name__}: {exc}")
-            continue
-        try:
-            gm, gl = (np.asarray(g, dtype=np.float64) for g in got)
-            if gm.ndim or gl.ndim:
-                raise ValueError("not scalars")
-            gm, gl = float(gm), float(gl)
-        except (TypeError, ValueError):
-            res.problems.append(f"{desc}: return the pair (m_new, l_new) of two numbers, got {got!r}")
-            continue
-        if not np.isclose(gm, m_exp, rtol=1e-12, atol=0):
-            res.problems.append(f"{desc}: m_new should be max(m, max(x)) = {m_exp:.6g}, got {gm:.6g}")
-            continue
-        if np.isclose(gl, l_exp, rtol=1e-9, atol=0):
-            res.passed += 1
-            continue
-        with np.errstate(all="ignore"):
-            block = float(np.sum(np.exp(x - m_exp)))
-            mistakes = [
-                (l + block, "the old sum l was measured against the old max m: multiply it by exp(m - m_new) "
-                            "before adding the block"),
-                (l * np.exp(m_exp - m) + block, "the rescale factor is exp(m - m_new) (at most 1), "
-                                                "not exp(m_new - m)"),
-                (l * np.exp(m - m_exp) + float(np.sum(np.exp(x))), "the block's terms must be exp(x - m_new), "
-                                                                  "shifted by the new max"),
-            ]
-        if not np.isfinite(gl):
-            if m == -np.inf:
-                why = ("at the start m = -inf and l = 0, so the old part l * exp(m - m_new) is 0 * exp(-inf) = 0; "
-                       "an upside-down factor exp(m_new - m) gives 0 * inf = nan")
-            else:
-                why = "overflow? shift every exponent by the new max m_new so that it is <= 0"
-            res.problems.append(f"{desc}: l_new is {gl} where {l_exp:.6g} was expected ({why})")
-            continue
-        why = next((msg for value, msg in mistakes if np.isfinite(value) and np.isclose(gl, value, rtol=1e-9)),
-                   "l_new should be l * exp(m - m_new) + sum(exp(x - m_new))")
-        res.problems.append(f"{desc}: l_new should be {l_exp:.6g}, got {gl:.6g}: {why}")
-    return res
+def _pair(got: Any) -> tuple[float, float]:
+    """``got`` as two floats ``(m, l)``; ValueError/TypeError when it is not a pair of numbers."""
+    gm, gl = (np.asarray(g, dtype=np.float64) for g in got)
+    if gm.ndim or gl.ndim:
+        raise ValueError("not scalars")
+    return float(gm), float(gl)
 
 
+def _state(scores: np.ndarray) -> tuple[float, float]:
+    """The online-softmax state of ``scores`` computed at once: ``(max, sum(exp(scores - max)))``;
+    ``(-inf, 0)`` for no scores."""
+    if scores.size == 0:
+        return -math.inf, 0.0
+    m = float(np.max(scores))
+    return m, float(np.sum(np.exp(scores - m)))
+
+
+# ------------------------------------------------------------------------------------------- notebook 08
 
 def check_causal_mask(fn: Callable[[int], Any]) -> CheckResult:
     """Check a student's ``fn(n)`` returning the boolean causal mask of shape (n, n).
@@ -122,3 +77,214 @@ def check_causal_mask(fn: Callable[[int], Any]) -> CheckResult:
         res.problems.append(f"{desc}: {why}")
     return res
 
+
+def check_score_variance(fn: Callable[[int, float, float], Any]) -> CheckResult:
+    r"""Check a student's ``fn(d, sigma_q, sigma_k)``: the variance of :math:`q \cdot k` for ``d`` independent
+    zero-mean entries with variances ``sigma_q**2`` and ``sigma_k**2``, which is :math:`d\,\sigma_q^2\sigma_k^2`.
+
+    The cases have different ``d``, ``sigma_q`` and ``sigma_k`` so that each slip gives a value of its own:
+    the sigmas left out, standard deviations multiplied instead of variances, sqrt(d) instead of d, the
+    standard deviation of the score instead of its variance, variances added instead of multiplied, d squared.
+    """
+    cases = [(1, 1.0, 1.0), (64, 1.0, 1.0), (16, 2.0, 1.0), (16, 2.0, 3.0), (5, 0.5, 3.0), (1000, 0.1, 0.2)]
+    res = CheckResult("score variance")
+    for d, sq, sk in cases:
+        desc = f"d = {d}, sigma_q = {sq:g}, sigma_k = {sk:g}"
+        expected = d * sq**2 * sk**2
+        try:
+            with np.errstate(all="ignore"):
+                got = float(np.asarray(fn(d, sq, sk), dtype=np.float64))
+        except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            res.problems.append(f"{desc}: raised or returned a non-number: {type(exc).__name__}: {exc}")
+            continue
+        if math.isclose(got, expected, rel_tol=1e-6):  # float32 arithmetic is fine
+            res.passed += 1
+            continue
+        slips = [
+            (d, "the variances of q and k are missing: Var(q_t k_t) = E[q_t^2] E[k_t^2] = sigma_q^2 sigma_k^2, "
+                "which is 1 only when both are 1"),
+            (d * sq * sk, "standard deviations multiplied: a product's variance is E[q_t^2] E[k_t^2] = "
+                          "sigma_q^2 sigma_k^2, the squares"),
+            (math.sqrt(d) * sq**2 * sk**2, "sqrt(d) instead of d: the variances of the d independent terms add up, "
+                                            "so the variance grows like d (the standard deviation like sqrt(d))"),
+            (math.sqrt(d) * sq * sk, "that is the standard deviation of q . k; the variance is its square"),
+            (d * (sq**2 + sk**2), "variances added: for independent zero-mean factors the variance of the "
+                                  "product is the product of the variances"),
+            (sq**2 * sk**2, "the factor d is missing: a score is a sum of d products, and their variances add"),
+            (d**2 * sq**2 * sk**2, "d squared: Var(sum of d independent terms) = d Var(one term); d^2 would be "
+                                   "Var(d times one term)"),
+        ]
+        default = ("close, but not exact: a sampled estimate? write the closed form you derived"
+                   if math.isclose(got, expected, rel_tol=0.1) else "not d sigma_q^2 sigma_k^2")
+        why = next((msg for value, msg in slips
+                    if math.isclose(got, value, rel_tol=1e-9) and not math.isclose(value, expected, rel_tol=1e-9)),
+                   default)
+        res.problems.append(f"{desc}: {why}: expected {num(expected, got)}, got {num(got, expected)}")
+    return res
+
+
+# ------------------------------------------------------------------------------------------- notebook 09
+
+def _online_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(description, scores seen before, new block): the state (m, l) is built from the first part."""
+    rng = np.random.default_rng(8)
+    return [
+        ("the first block (m = -inf, l = 0)", np.array([]), np.array([1.0, 2.0, 3.0])),
+        ("a block with a larger max than before", np.array([0.5, 1.0]), np.array([4.0, 2.0])),
+        ("a block with a smaller max than before", np.array([5.0, 1.0]), np.array([0.0, 2.0])),
+        ("large scores [1000, 1001] then [1002, 999]", np.array([1000.0, 1001.0]), np.array([1002.0, 999.0])),
+        ("very negative scores [-1000] then [-1001, -999]", np.array([-1000.0]), np.array([-1001.0, -999.0])),
+        ("20 random scores then a block of 7", rng.normal(size=20) * 3, rng.normal(size=7) * 3),
+    ]
+
+
+def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -> CheckResult:
+    r"""Check a student's ``fn(m, l, x) -> (m_new, l_new)``: one step of the online softmax.
+
+    ``m`` is the max of the scores seen so far, ``l = sum(exp(seen - m))``, ``x`` the next block; the answer
+    is :math:`m' = \max(m, \max x)`, :math:`l' = l e^{m - m'} + \sum e^{x - m'}`. The expected answer is
+    computed from all the scores at once (max, then a sum of shifted exponentials), not with the update
+    formula, and the usual slips are named: no rescaling of ``l``, the factor upside down, the block not
+    shifted by the new max, the old sum dropped, overflow.
+    """
+    res = CheckResult("online softmax update")
+    for desc, seen, x in _online_cases():
+        m, l = _state(seen)
+        m_exp, l_exp = _state(np.concatenate([seen, x]))
+        try:
+            with np.errstate(all="ignore"):
+                got = fn(m, l, x.copy())
+        except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            res.problems.append(f"{desc}: raised {type(exc).__name__}: {exc}")
+            continue
+        try:
+            gm, gl = _pair(got)
+        except (TypeError, ValueError):
+            res.problems.append(f"{desc}: return the pair (m_new, l_new) of two numbers, got {got!r}")
+            continue
+        if not np.isclose(gm, m_exp, rtol=1e-12, atol=0):
+            res.problems.append(f"{desc}: m_new is not the max of everything seen, max(m, max(x)): "
+                                f"expected {num(m_exp, gm)}, got {num(gm, m_exp)}")
+            continue
+        if np.isclose(gl, l_exp, rtol=1e-9, atol=0):
+            res.passed += 1
+            continue
+        if not np.isfinite(gl):
+            if m == -np.inf:
+                why = ("at the start m = -inf and l = 0, so the old part l * exp(m - m_new) is 0 * exp(-inf) = 0; "
+                       "an upside-down factor exp(m_new - m) gives 0 * inf = nan")
+            else:
+                why = "overflow: shift every exponent by the new max m_new so that it is <= 0"
+            res.problems.append(f"{desc}: {why}: expected l_new = {num(l_exp)}, got {gl}")
+            continue
+        with np.errstate(all="ignore"):
+            block = float(np.sum(np.exp(x - m_exp)))
+            slips = [
+                (l + block, "no rescale: the old sum l was measured against the old max m; multiply it by "
+                            "exp(m - m_new) before adding the block"),
+                (l * np.exp(m_exp - m) + block, "the rescale factor is upside down: it is exp(m - m_new) "
+                                                "(at most 1), not exp(m_new - m)"),
+                (l * np.exp(m - m_exp) + float(np.sum(np.exp(x))), "the block is not shifted: its terms must "
+                                                                  "be exp(x - m_new)"),
+                (block, "the old sum is missing: l_new is the rescaled old sum plus the block's terms"),
+            ]
+        why = next((msg for value, msg in slips if np.isfinite(value) and np.isclose(gl, value, rtol=1e-9)),
+                   "not l * exp(m - m_new) + sum(exp(x - m_new))")
+        res.problems.append(f"{desc}: {why}: expected l_new = {num(l_exp, gl)}, got {num(gl, l_exp)}")
+    return res
+
+
+def _merge_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(description, scores of part a, scores of part b): each part's state is computed at once."""
+    rng = np.random.default_rng(9)
+    return [
+        ("part b has the larger max", np.array([0.5, 1.0, -2.0]), np.array([3.0, 2.5])),
+        ("part a has the larger max", np.array([4.0, 1.0]), np.array([0.0, 2.0, 1.5])),
+        ("equal maxima", np.array([2.0, 0.0]), np.array([2.0, 1.0])),
+        ("large scores", np.array([1000.0, 998.0]), np.array([1003.0])),
+        ("very negative scores", np.array([-1000.0]), np.array([-1002.0, -999.5])),
+        ("part a is empty (m = -inf, l = 0)", np.array([]), np.array([1.0, -1.0])),
+        ("both parts are empty", np.array([]), np.array([])),
+        ("100 random scores split 63 / 37", rng.normal(size=63) * 4, rng.normal(size=37) * 4),
+    ]
+
+
+def check_online_merge(fn: Callable[[float, float, float, float], Any]) -> CheckResult:
+    r"""Check a student's ``fn(m_a, l_a, m_b, l_b) -> (m, l)``: merge the online-softmax states of two parts.
+
+    The answer is :math:`m = \max(m_a, m_b)`, :math:`l = l_a e^{m_a - m} + l_b e^{m_b - m}`, with an empty part
+    being :math:`(-\infty, 0)` and two empty parts giving :math:`(-\infty, 0)`. The expected state is computed
+    from the scores of both parts at once. Slips named: a part not rescaled (l_a + l_b, or one factor left out), the
+    factors upside down, the max added or taken as a min, an empty part's max winning, and the nan of :math:`-\infty - (-\infty)` for two empty parts.
+    """
+    res = CheckResult("online softmax merge")
+    for desc, a, b in _merge_cases():
+        (ma, la), (mb, lb) = _state(a), _state(b)
+        m_exp, l_exp = _state(np.concatenate([a, b]))
+        try:
+            with np.errstate(all="ignore"):
+                got = fn(ma, la, mb, lb)
+        except Exception as exc:  # the student's code may raise anything: report it, don't crash
+            res.problems.append(f"{desc}: raised {type(exc).__name__}: {exc}")
+            continue
+        try:
+            gm, gl = _pair(got)
+        except (TypeError, ValueError):
+            res.problems.append(f"{desc}: return the pair (m, l) of two numbers, got {got!r}")
+            continue
+        if not (gm == m_exp or np.isclose(gm, m_exp, rtol=1e-12, atol=0)):
+            if gm == -np.inf and -np.inf in (ma, mb):
+                why = "an empty part has m = -inf, which must not win: the merged max is max(m_a, m_b)"
+            elif np.isclose(gm, min(ma, mb), rtol=1e-12):
+                why = "the smaller max was taken: the merged max is max(m_a, m_b)"
+            elif np.isclose(gm, ma + mb, rtol=1e-12):
+                why = "the maxima were added: the merged max is max(m_a, m_b)"
+            elif np.isnan(gm) and m_exp == -np.inf:
+                why = "two empty parts have m = -inf each, and so does their merge"
+            else:
+                why = "m is not max(m_a, m_b)"
+            res.problems.append(f"{desc}: {why}: expected m = {num(m_exp)}, got {num(gm, m_exp)}")
+            continue
+        if gl == l_exp or np.isclose(gl, l_exp, rtol=1e-9, atol=0):
+            res.passed += 1
+            continue
+        if np.isnan(gl) and m_exp == -np.inf:
+            why = ("both parts are empty, so m = -inf and m_a - m = -inf - (-inf) = nan; when m = -inf there is "
+                   "nothing to rescale: return (m, 0.0), or shift by 0 instead of m")
+        elif np.isnan(gl) and (ma == -np.inf or mb == -np.inf):
+            why = ("an empty part (m = -inf, l = 0) must contribute 0 * exp(-inf - m) = 0; an upside-down factor "
+                   "exp(m - m_a) gives 0 * inf = nan")
+        elif not np.isfinite(gl):
+            why = "overflow: every factor must be exp(m_part - m), at most 1"
+        else:
+            with np.errstate(all="ignore"):
+                fa, fb = math.exp(ma - m_exp) if la else 0.0, math.exp(mb - m_exp) if lb else 0.0
+                up_a = la * math.exp(m_exp - ma) if la else 0.0
+                up_b = lb * math.exp(m_exp - mb) if lb else 0.0
+            not_a = "l_a is measured against m_a, not m: multiply it by exp(m_a - m)"
+            not_b = "l_b is measured against m_b, not m: multiply it by exp(m_b - m)"
+            slips = [
+                (la * fa + lb, f"part b not rescaled: {not_b}"),
+                (la + lb * fb, f"part a not rescaled: {not_a}"),
+                (up_a + up_b, "the factors are upside down: each is exp(m_part - m) (at most 1), not exp(m - m_part)"),
+            ]
+            why = next((msg for value, msg in slips if math.isfinite(value) and math.isclose(gl, value, rel_tol=1e-9)),
+                       "not l_a exp(m_a - m) + l_b exp(m_b - m)")
+        res.problems.append(f"{desc}: {why}: expected l = {num(l_exp, gl)}, got {num(gl, l_exp)}")
+    return res
+
+
+# ------------------------------------------------------------------------------------------- predictions
+PREDICTIONS: dict[str, dict[str, Any]] = {
+    "08-mask-bias-gap": {
+        "question": "With the mask bias -1e4 instead of -inf, one allowed key (score s_a) and one forbidden key "
+                    "(score s_f): at which gap s_f - s_a does the forbidden key get half of the weight?",
+        "answer": 1e4,
+        "rtol": 1e-3,
+        "explanation": "two weights are equal when their exponents are: s_f - 1e4 = s_a, so s_f - s_a = 1e4 "
+                       "(softmax([0, 1e4 - 1e4]) = [0.5, 0.5]). Unscaled scores at d = 4096 have a standard "
+                       "deviation of 64, so the gap between two independent ones has 64 * sqrt(2) = 91: a gap "
+                       "of 1e4 is about 110 of those and practically never happens. With the bias -100 a gap "
+                       "of 100 is enough, about 1.1 of them, which about 13% of pairs exceed.",
+    },
+}
