@@ -12,7 +12,7 @@ For a batch of ``N`` rows with ``C`` classes, softmax outputs ``A`` (N, C) and u
 * :func:`backward_vjp` -- the vector-Jacobian product
   :math:`dL/dZ = A \odot (G - \langle G, A \rangle)` (:func:`~softmax_lab.softmax_backward`). O(N C).
 
-:func:`measure_backward_cost` times them, or the implementations a caller passes (notebook 05 writes its own
+:func:`measure_backward_cost` times them, or the implementations a caller passes (notebook 06 writes its own
 four out and passes them), taking the best wall time of a few calls, and measures their peak extra memory
 (``tracemalloc``, which numpy reports its buffers to); :func:`plot_backward_cost` draws the table on
 log-log axes; :func:`jacobian_bytes` and :func:`vjp_bytes` give the memory a method needs, in closed form.
