@@ -210,3 +210,87 @@ def raise_for_bad_logits(z: np.ndarray, axis: int, name: str, where: np.ndarray 
         shown = "[" + ", ".join(":" if isinstance(i, slice) else str(i) for i in idx) + "]"
         raise ValueError(f"{name}{shown} is -inf everywhere: every class is masked, so there is no "
                          "distribution to normalise (pass where= to give such slices probability 0)")
+
+
+class Logits:
+    """Checked input of softmax / log_softmax: the array, axis, temperature, where-mask and compute dtype.
+
+    It also holds the two steps every softmax path shares, with their rules at the edges:
+    :meth:`row_max` (which is where NaN, +inf and all -inf slices are found) and :meth:`shift`. Call
+    both inside ``np.errstate(over="ignore", invalid="ignore")``: the overflows they meet are exact
+    (a shift of -inf, whose exp is 0) or caught (the screen of the maxima).
+    """
+
+    __slots__ = ("arr", "axis", "t", "allowed", "ctype", "name")
+
+    def __init__(self, z: Any, axis: Any, temperature: Any, where: Any, name: str) -> None:
+        if type(z) is np.ndarray and z.dtype.char in "fd" and z.ndim:  # float32/64: nothing to convert
+            arr = z
+        else:
+            arr = as_real_array(z, name)
+        ax = arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, arr.ndim)
+        if arr.shape[ax] == 0:
+            check_class_axis(arr, ax, name)
+        t = 1.0 if temperature.__class__ in (float, int) and temperature == 1 else check_temperature(temperature)
+        self.ctype = arr.dtype if arr.dtype.char != "e" else compute_dtype(arr.dtype)
+        if 0 < t < 1 and t <= float(np.finfo(self.ctype).smallest_subnormal) / 2:
+            t = 0.0  # T rounds to 0 in this dtype: the T -> 0 limit is what the formula gives
+        self.arr, self.axis, self.t, self.name = arr, ax, t, name
+        self.allowed = None if where is None else broadcast_where(where, arr.shape)
+
+    def row_max(self, z: np.ndarray, where: np.ndarray | None, axis: int) -> np.ndarray:
+        """Max along ``axis`` over the allowed classes (keepdims), checked by :meth:`checked_max`."""
+        if where is None:
+            m = np.maximum.reduce(z, axis=axis, keepdims=True)
+        else:
+            m = np.max(z, axis=axis, keepdims=True, where=where, initial=-np.inf)
+        return self.checked_max(m, where)
+
+    def checked_max(self, m: np.ndarray, where: np.ndarray | None) -> np.ndarray:
+        """The row maxima in the compute dtype; raises for NaN, +inf and all -inf slices.
+
+        The max is needed for the shift anyway, and it is NaN / +inf / -inf exactly when its slice
+        holds a NaN / a +inf / nothing but -inf, so bad input costs no extra pass over the data. A
+        slice where ``where`` allows nothing gets max 0 (its classes are all masked anyway).
+        """
+        screen = np.add.reduce(m, axis=None)  # finite when every max is (huge ones may overflow it, inf - inf is NaN)
+        if not math.isfinite(screen) and not np.isfinite(m).all():
+            if where is None or np.isnan(m).any() or np.isposinf(m).any():
+                raise_for_bad_logits(self.arr, self.axis, self.name, self.allowed)
+            m = np.where(np.isneginf(m), 0, m)
+        return m.astype(self.ctype, copy=False)
+
+    def shift(self, z: np.ndarray, m: np.ndarray, where: np.ndarray | None, out: np.ndarray) -> np.ndarray:
+        """Step 1 of every softmax, into ``out``: ``(z - m) / T``, every entry <= 0, masked classes -inf.
+
+        * T = 0 (the argmax limit): 0 at the maxima, -inf elsewhere; T = inf (uniform): 0 for every class
+          not masked. ``exp`` then gives the limits exactly, ties split evenly.
+        * ``z - m`` overflows (to -inf) only when the spread of a slice exceeds the dtype's range. For
+          T <= 1 that -inf is the correctly rounded ``(z - m) / T`` (exp gives an exact 0). For T > 1 the
+          quotient may be finite, so it is then formed as ``z / T - m / T``, which cannot overflow.
+        * A T beyond the compute dtype's range (1e39 with float32 logits) is applied in float64.
+        """
+        t = self.t
+        if t == math.inf:
+            np.copyto(out, np.where(np.isneginf(z), -np.inf, 0.0))
+        elif t == 0:
+            np.copyto(out, np.where(z == m, 0.0, -np.inf))
+        elif t <= 1:
+            np.subtract(z, m, out=out)  # may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
+            if t != 1:
+                np.divide(out, self.ctype.type(t), out=out)  # tiny T: -inf, exp gives 0, exact
+        elif t > float(np.finfo(self.ctype).max):  # T not representable in the compute dtype
+            np.copyto(out, (z.astype(np.float64) - m) / t, casting="same_kind")
+        else:
+            tt = self.ctype.type(t)
+            diff = out if not np.may_share_memory(out, z) else np.empty_like(out)  # keep z for the retry
+            try:
+                with np.errstate(over="raise"):
+                    np.subtract(z, m, out=diff)
+            except FloatingPointError:  # spread beyond the dtype's range: divide first
+                np.subtract(np.divide(z, tt, dtype=self.ctype), m / tt, out=out)
+            else:
+                np.divide(diff, tt, out=out)
+        if where is not None:
+            np.copyto(out, -np.inf, where=~where)
+        return out

@@ -9,20 +9,28 @@ A backward pass never needs ``J`` itself, only :math:`g^\top J` for an upstream 
 
 .. math:: (g^\top J)_j = p_j g_j - p_j \sum_i g_i p_i = p_j \, (g_j - \langle g, p \rangle),
 
-which costs O(C) per row instead of the O(C^2) of building and multiplying ``J``.
+which costs O(C) per row instead of the O(C^2) of building and multiplying ``J``. :class:`Softmax`
+wraps the forward and this backward as a layer, as course frameworks do.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_real_array, check_class_axis, check_probabilities, compute_dtype, first_index, normalize_axis
-from .forward import _WHOLE_BLOCKS, _fit_bufsize, _row_blocks, _small_bufsize_helps
+from . import _fast
+from ._validate import (
+    Logits,
+    as_real_array,
+    check_class_axis,
+    check_probabilities,
+    compute_dtype,
+    first_index,
+    normalize_axis,
+)
+from .forward import softmax
 
-__all__ = ["softmax_jacobian", "softmax_backward"]
+__all__ = ["softmax_jacobian", "softmax_backward", "Softmax"]
 
 
 def softmax_jacobian(p: ArrayLike) -> np.ndarray:
@@ -65,64 +73,44 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
     * ndarray subclasses are read as plain arrays (masked arrays refused, see ``softmax_lab._validate``);
       0-d input is a ``ValueError``; an empty batch gives an empty result.
     """
-    return _backward(p, grad, axis, "p", "grad")
+    small = _fast.small_backward(p, grad, axis)  # small float32/64 input: the same formula, fewer calls
+    if small is not None:
+        return small
+    return _backward(p, grad, axis, "p", "grad")  # p * (g - <g, p>) row by row, see _vjp
 
 
-# g - <g, p> cannot overflow while |<g, p>| is below half an ulp of the dtype's largest value
-# (|g| <= max): a quarter ulp leaves room for the rounding of the screen itself.
-_DOT_LIMIT = {"f": 2.0 ** 102, "d": 2.0 ** 969}
-
-
-def _backward(p: ArrayLike, grad: ArrayLike, axis: int, p_name: str, g_name: str) -> np.ndarray:
-    """:func:`softmax_backward`, with the names the caller's arguments have (``Softmax.backward``: dLdA)."""
-    if _is_small_pair(p, grad, axis):  # Python overhead is most of the time: as few numpy calls as possible
-        dot = np.vecdot(grad, p)[..., None]  # <g, p> of each row
-        # finite, and too small for g - dot to overflow (else the path below raises or rescales)
-        if math.hypot(*dot.ravel().tolist()) < _DOT_LIMIT[p.dtype.char]:
-            return p * (grad - dot)  # the same operations as _backward_rows, so the same bits
-    p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, p_name)
-    g_arr = grad if type(grad) is np.ndarray and grad.dtype.char in "fd" and grad.ndim else as_real_array(grad, g_name)
+def _backward(p: ArrayLike, g: ArrayLike, axis: int, p_name: str, g_name: str) -> np.ndarray:
+    """:func:`softmax_backward` for any input, errors naming the caller's arguments (``Softmax.backward``: dLdA)."""
+    p_arr = as_real_array(p, p_name)
+    g_arr = as_real_array(g, g_name)
     if p_arr.shape != g_arr.shape:
         raise ValueError(f"{p_name} and {g_name} must have the same shape, "
                          f"got {p_name} {p_arr.shape} and {g_name} {g_arr.shape}")
-    ax = p_arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, p_arr.ndim)
+    ax = normalize_axis(axis, p_arr.ndim)
     check_class_axis(p_arr, ax, p_name)
-    rtype = p_arr.dtype if p_arr.dtype.char == g_arr.dtype.char else np.result_type(p_arr.dtype, g_arr.dtype)
-    ctype = rtype if rtype.char != "e" else compute_dtype(rtype)
-    pc = p_arr.astype(ctype, copy=False)
-    gc = g_arr.astype(ctype, copy=False)
+    rtype = np.result_type(p_arr.dtype, g_arr.dtype)
+    ctype = compute_dtype(rtype)  # float16 is computed in float32
+    pc, gc = p_arr.astype(ctype, copy=False), g_arr.astype(ctype, copy=False)
     res = np.empty(pc.shape, ctype)
     names = (p_name, p_arr), (g_name, g_arr)
-    if ax != pc.ndim - 1 or pc.size <= 4096 or not (pc.flags.c_contiguous and gc.flags.c_contiguous):
-        _backward_rows(pc, gc, res, ax, names)
-    else:  # rows in cache-sized blocks, or whole up to 8 MiB (forward._row_blocks, _WHOLE_BLOCKS)
-        blocks = _row_blocks(pc, gc, res, whole_up_to=_WHOLE_BLOCKS)
-        with np.errstate():  # restores the ufunc buffer size on exit
-            if _small_bufsize_helps(pc):
-                _fit_bufsize(pc)
-            for pb, gb, rb in blocks:
-                _backward_rows(pb, gb, rb, -1, names)
-    return res if rtype.char == ctype.char else _cast_back(res, rtype, g_name)
+    if _fast.backward_pays(pc, gc, ax):  # large: rows in cache-sized blocks
+        for pb, gb, rb in _fast.row_blocks(pc, gc, res):
+            _vjp(pb, gb, rb, -1, names)
+    else:
+        _vjp(pc, gc, res, ax, names)
+    return res if rtype == ctype else _cast_back(res, rtype, g_name)
 
 
-def _is_small_pair(p: object, grad: object, axis: object) -> bool:
-    """float32/float64 arrays ``p`` and ``grad`` of one shape and dtype, at most 4096 entries, last axis."""
-    return (type(p) is np.ndarray and type(grad) is np.ndarray and p.dtype.char in "fd"
-            and grad.dtype == p.dtype and p.shape == grad.shape and p.ndim and 0 < p.size <= 4096
-            and axis.__class__ is int and (axis == -1 or axis == p.ndim - 1))
-
-
-def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
-                   names: tuple[tuple[str, np.ndarray], ...]) -> None:
-    """``res = p * (g - <g, p>)`` along ``axis``, in place in ``res``; ``names`` (name, full input) name errors."""
+def _vjp(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
+         names: tuple[tuple[str, np.ndarray], ...]) -> None:
+    """``res = p * (g - <g, p>)`` along ``axis``, in place; ``names`` (name, full input) name errors."""
     try:
         with np.errstate(over="raise", invalid="raise"):
-            dot = np.vecdot(g, p, axis=axis)  # one pass over both inputs
+            dot = np.expand_dims(np.vecdot(g, p, axis=axis), axis)  # <g, p> of each row
             if not np.isfinite(dot).all():  # a NaN anywhere in p or g shows up here
                 raise FloatingPointError
-            dot = dot[..., None] if axis == -1 or axis == p.ndim - 1 else np.expand_dims(dot, axis)
             np.subtract(g, dot, out=res)
-            np.multiply(res, p, out=res)
+            np.multiply(res, p, out=res)                            # p * (g - <g, p>)
         return
     except FloatingPointError:  # NaN or inf in the input, or an overflow
         pass
@@ -130,10 +118,10 @@ def _backward_rows(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
         bad = ~np.isfinite(a)
         if bad.any():
             raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}")
-    _backward_scaled(p, g, res, axis, names[1][0])
+    _vjp_scaled(p, g, res, axis, names[1][0])
 
 
-def _backward_scaled(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int, g_name: str) -> None:
+def _vjp_scaled(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int, g_name: str) -> None:
     """The huge-gradient path: ``4 * (p * (g/4 - <g/4, p>))``; quartering is exact, and with |g/4| and
     |<g/4, p>| at most a quarter of the largest value their difference cannot overflow."""
     try:
@@ -155,3 +143,35 @@ def _cast_back(res: np.ndarray, dtype: np.dtype, g_name: str) -> np.ndarray:
     if np.isinf(out).any():
         raise OverflowError(f"{g_name} is too large for {dtype}: the gradient does not fit in the dtype")
     return out
+
+
+class Softmax:
+    r"""Softmax over the last axis as a layer.
+
+    ``forward(Z)`` computes and stores :math:`A = \operatorname{softmax}(Z)` row by row and returns it;
+    ``backward(dLdA)`` returns :math:`dL/dZ = A \odot (dL/dA - \sum_j dL/dA_j\, A_j)`, the
+    vector-Jacobian product, using the stored ``A``.
+
+    Input rules as :func:`~softmax_lab.softmax` and :func:`softmax_backward` (errors name ``Z`` and
+    ``dLdA``): float16 is computed in float32 and returned as float16; ndarray subclasses are read as
+    plain arrays, masked arrays refused; 0-d input is a ``ValueError``; an empty batch gives an empty
+    result.
+    """
+
+    def __init__(self) -> None:
+        self.A: np.ndarray | None = None
+
+    def forward(self, Z: ArrayLike) -> np.ndarray:
+        self.A = softmax(Logits(Z, -1, 1.0, None, "Z"))
+        return self.A
+
+    def backward(self, dLdA: ArrayLike) -> np.ndarray:
+        if self.A is None:
+            raise RuntimeError("Softmax.backward called before forward: there is no stored output A")
+        g = as_real_array(dLdA, "dLdA")
+        if g.shape != self.A.shape:
+            raise ValueError(f"dLdA must have the shape of the forward output {self.A.shape}, got {g.shape}")
+        return _backward(self.A, g, -1, "A", "dLdA")
+
+    def __call__(self, Z: ArrayLike) -> np.ndarray:
+        return self.forward(Z)

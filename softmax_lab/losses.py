@@ -6,19 +6,29 @@ For one sample with target distribution ``y`` (one-hot for a hard label) and log
           \qquad \frac{\partial L}{\partial z} = p - y \quad (\text{when } \textstyle\sum_k y_k = 1).
 
 The loss is computed from :func:`~softmax_lab.log_softmax`, never as ``log(softmax(z))``.
+
+Its relative, the Shannon entropy of one distribution (in nats), is :func:`entropy`:
+
+.. math::  H(p) = -\sum_i p_i \ln p_i , \qquad 0 \ln 0 := 0 ,
+
+the cross-entropy of ``p`` with itself. ``0 ln 0 = 0`` is the limit of :math:`x \ln x` as
+:math:`x \to 0^+`; it makes a one-hot vector have entropy exactly 0. The uniform distribution over
+C classes has the largest entropy, ``ln C``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_array, as_real_array, compute_dtype, first_index, sum_tolerance
-from .forward import _fit_bufsize, _log_softmax, _Logits, _row_blocks, _softmax
+from . import _fast
+from ._validate import Logits, as_array, as_real_array, check_class_axis, compute_dtype, first_index, normalize_axis, sum_tolerance
+from .forward import log_softmax, softmax
 
-__all__ = ["cross_entropy", "cross_entropy_grad"]
+__all__ = ["cross_entropy", "cross_entropy_grad", "entropy"]
 
 Reduction = Literal["mean", "sum", "none"]
 
@@ -66,45 +76,19 @@ def _check(logits: ArrayLike, targets: ArrayLike, reduction: str):
     raise ValueError(f"targets must have shape (N,) or (N, C), got shape {t.shape}")
 
 
-def _picked_log_softmax(x: _Logits, labels: np.ndarray) -> np.ndarray:
-    r"""``log_softmax(z)[n, labels[n]]`` for each row, without forming the whole (N, C) log-softmax.
-
-    Per row: :math:`(z_t - m) - \log \sum_j e^{z_j - m}`, the same operations as
-    :func:`~softmax_lab.log_softmax` (so the same bits), with the sum of exponentials computed one
-    block of rows at a time in a small scratch buffer. Returned in the compute dtype.
-    """
-    z = np.ascontiguousarray(x.arr)
-    picked = np.empty(z.shape[0], x.ctype)
-    with np.errstate(over="ignore"):  # z - m may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
-        _fit_bufsize(z)
-        start = 0
-        for (zb,) in _row_blocks(z):
-            rows = slice(start, start + zb.shape[0])
-            start = rows.stop
-            m = x.row_max(zb, None, -1)
-            work = np.empty(zb.shape, x.ctype)
-            x.shift(zb, m, None, work)
-            np.exp(work, out=work)
-            s = np.add.reduce(work, axis=-1)  # >= 1: the max term is exp(0) = 1
-            zt = zb[np.arange(zb.shape[0]), labels[rows]].astype(x.ctype, copy=False)
-            picked[rows] = (zt - m[:, 0]) - np.log(s)
-    return picked
-
-
 def _reduce(per_sample: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
     """Sum or mean over the batch in the compute dtype (float32 for float16 logits), rounded to ``dtype`` once."""
-    with np.errstate(over="ignore"):  # a loss beyond the dtype's range is inf, its correct rounding
-        if reduction == "none":
-            total = per_sample
-        else:
-            total = per_sample.sum()
-            if reduction == "mean":
-                n = per_sample.shape[0]
-                if np.isinf(total) and np.isfinite(per_sample).all():  # the sum overflowed, the mean need not
-                    total = (per_sample / n).sum()
-                else:
-                    total = total / n
-        return total.astype(dtype, copy=False)
+    if reduction == "none":
+        total = per_sample
+    else:
+        total = per_sample.sum()
+        if reduction == "mean":
+            n = per_sample.shape[0]
+            if math.isinf(total) and np.isfinite(per_sample).all():  # the sum overflowed, the mean need not
+                total = (per_sample / n).sum()
+            else:
+                total = total / n
+    return total.astype(dtype, copy=False)
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -125,13 +109,16 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = 
     """
     z, labels, y = _check(logits, targets, reduction)
     # float16 logits are computed in float32; NaN, +inf or an all -inf row raise, naming "logits"
-    x = _Logits(z.astype(compute_dtype(z.dtype), copy=False), 1, 1.0, None, "logits")
-    if labels is not None:
-        return _reduce(-_picked_log_softmax(x, labels), reduction, z.dtype)
-    logp = _log_softmax(x, None)
-    prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
-    np.multiply(y, logp, out=prod, where=y > 0)  # 0 * log 0 counts as 0
-    return _reduce(-prod.sum(axis=1), reduction, np.result_type(z.dtype, y.dtype))
+    x = Logits(z.astype(compute_dtype(z.dtype), copy=False), 1, 1.0, None, "logits")
+    if labels is not None:  # L_n = -log_softmax(z)[n, t_n], without forming the (N, C) log-softmax
+        per_sample, dtype = -_fast.picked_log_softmax(x, labels), z.dtype
+    else:
+        logp = log_softmax(x)
+        prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
+        np.multiply(y, logp, out=prod, where=y > 0)  # L_n = -sum_k y_nk log p_nk, with 0 * log 0 = 0
+        per_sample, dtype = -prod.sum(axis=1), np.result_type(z.dtype, y.dtype)
+    with np.errstate(over="ignore"):  # a loss or sum beyond the dtype's range is inf, its correct rounding
+        return _reduce(per_sample, reduction, dtype)
 
 
 def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -144,11 +131,35 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike, reduction: Reducti
     """
     z, labels, y = _check(logits, targets, reduction)
     ctype = compute_dtype(z.dtype)  # float16: p - y and the division by N in float32, rounded once
-    g = _softmax(_Logits(z.astype(ctype, copy=False), 1, 1.0, None, "logits"), None)
+    g = softmax(Logits(z.astype(ctype, copy=False), 1, 1.0, None, "logits"))  # p
     if labels is not None:
-        g[np.arange(z.shape[0]), labels] -= 1
+        g[np.arange(z.shape[0]), labels] -= 1                                   # p - y, y one-hot
     else:
-        g = g - y.astype(g.dtype, copy=False)
+        g = g - y.astype(g.dtype, copy=False)                                   # p - y
     if reduction == "mean":
         g /= z.shape[0]
     return g.astype(z.dtype, copy=False)
+
+
+def entropy(p: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Entropy :math:`-\sum_i p_i \ln p_i` (nats) of probabilities ``p`` along ``axis``.
+
+    ``p`` must be finite and >= 0 (it is not renormalised: pass a distribution). Zeros contribute 0.
+    Returns an array with ``axis`` removed (a 0-d array for one vector); float64 for any input dtype.
+    Negative, NaN or infinite entries raise ``ValueError`` naming ``p``.
+
+    float16/32 and ints are computed in float64; ndarray subclasses are read as plain arrays, masked
+    arrays refused; 0-d input and an empty class axis are a ``ValueError``; an empty batch gives an
+    empty result.
+    """
+    arr = as_real_array(p, "p").astype(np.float64, copy=False)
+    ax = normalize_axis(axis, arr.ndim)
+    check_class_axis(arr, ax, "p")
+    if not np.isfinite(arr).all():
+        raise ValueError("p contains NaN or inf; probabilities must be finite")
+    if (arr < 0).any():
+        raise ValueError(f"p contains the negative value {arr[arr < 0].flat[0]}; probabilities must be >= 0")
+    terms = np.zeros_like(arr)
+    pos = arr > 0
+    np.multiply(arr, np.log(arr, where=pos, out=np.zeros_like(arr)), out=terms, where=pos)
+    return 0.0 - np.sum(terms, axis=ax)  # 0.0 - 0.0 is +0.0, so a one-hot vector prints as 0, not -0

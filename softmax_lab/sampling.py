@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_generator, check_probabilities, real_scalar
-from .forward import _Logits, _softmax
+from ._validate import Logits, as_generator, check_probabilities, real_scalar
+from .forward import softmax
 
 __all__ = ["sample", "sample_probabilities", "top_k_top_p_mask"]
 
@@ -109,8 +109,8 @@ def sample(logits: ArrayLike, temperature: float = 1.0, *, size: Size = None, rn
     classes that are not ``-inf``. ``-inf`` logits are never drawn. Logits follow the rules of
     :func:`~softmax_lab.softmax` (errors name ``logits``).
     """
-    probs = _softmax(_Logits(logits, -1, temperature, None, "logits"), None)
+    probs = softmax(Logits(logits, -1, temperature, None, "logits"))
     if top_k is not None or top_p is not None:
         keep = top_k_top_p_mask(probs, top_k=top_k, top_p=top_p)
-        probs = _softmax(_Logits(logits, -1, temperature, keep, "logits"), None)
+        probs = softmax(Logits(logits, -1, temperature, keep, "logits"))
     return sample_probabilities(probs, size=size, rng=rng)

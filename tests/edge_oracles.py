@@ -105,6 +105,12 @@ def assert_matches_exact(got: np.ndarray, z, temperature: float, allowed=None, l
         want = (log_softmax_exact if log else softmax_exact)(row, temperature, ok)
         with np.errstate(over="ignore"):
             want_d = want.astype(dtype).astype(np.float64)  # the oracle rounded once to the result dtype
+        big = float(np.finfo(dtype).max) * (1 - 16 * eps_c)
+        edge = np.abs(want_d) >= big  # a few roundings from the dtype's largest value: -inf is as right
+        if edge.any():
+            assert np.all(np.isinf(g2[i][edge]) | (np.abs(g2[i][edge]) >= big)), (g2[i], want_d)
+            assert np.all(np.sign(g2[i][edge]) == np.sign(want_d[edge]))
+            g2[i][edge] = want_d[edge]
         live = [abs(v) for v in s if v != -math.inf and v > -800]
         rtol = eps_c * (8 + 2 * max(live, default=0.0)) + 2 * _eps(dtype)
         atol = 4 * _eps(dtype) if log else 4 * float(np.finfo(dtype).smallest_subnormal)

@@ -8,19 +8,22 @@ several row blocks and rows long enough for the buffer-size path:
    is rounded (relative error up to ``|z - m| * eps / 2``, which ``exp`` turns into the same
    relative error of ``p``), ``exp`` and ``log`` are within about 1 ulp, the sum adds a few ulps,
    the final division / subtraction half an ulp. Where ``|z - m|`` is small that is 2-3 ulps.
-2. Against the plain three-line numpy formula with no blocking and no in-place tricks (what the
-   package did before the optimisation): at most 1 ulp apart (in practice the same bits).
+2. Against the plain formula written in each public function's body (``softmax_lab._fast`` switched
+   off, see :func:`plain_body`): at most 1 ulp apart (in practice the same bits). The body itself is
+   checked against the textbook three lines written here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
+from unittest import mock
 
 import numpy as np
 import pytest
 
-import softmax_lab.forward as forward_module
+import softmax_lab._fast as fast
 from softmax_lab import cross_entropy, cross_entropy_grad, log_softmax, softmax, softmax_backward
 
 LD = np.longdouble
@@ -63,21 +66,46 @@ def log_softmax_reference(z: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(out, -1, axis)
 
 
+@contextlib.contextmanager
+def plain_body():
+    """Inside, every public function runs the plain formula written in its body: ``_fast`` is never used."""
+    with mock.patch.object(fast, "small_plain", lambda *a: False), mock.patch.object(fast, "pays", lambda *a: False), \
+            mock.patch.object(fast, "small_backward", lambda *a: None), \
+            mock.patch.object(fast, "backward_pays", lambda *a: False):
+        yield
+
+
 def plain_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    """The textbook stable softmax, no blocking, no in-place work (float16 computed in float32)."""
-    a = z.astype(np.float32) if z.dtype == np.float16 else z
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
-    return (e / e.sum(axis=axis, keepdims=True)).astype(z.dtype)
+    """softmax as its body writes it: (z - m) / T, exp, divide by the sum; no blocks, nothing in place."""
+    with plain_body():
+        return softmax(z, axis=axis)
 
 
 def plain_log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    a = z.astype(np.float32) if z.dtype == np.float16 else z
-    x = a - a.max(axis=axis, keepdims=True)
-    return (x - np.log(np.exp(x).sum(axis=axis, keepdims=True))).astype(z.dtype)
+    with plain_body():
+        return log_softmax(z, axis=axis)
 
 
 def plain_backward(p: np.ndarray, g: np.ndarray, axis: int) -> np.ndarray:
-    return p * (g - (g * p).sum(axis=axis, keepdims=True))
+    with plain_body():
+        return softmax_backward(p, g, axis=axis)
+
+
+def test_the_plain_body_is_the_textbook_formula():
+    """The plain body itself against the three textbook lines, written here (float16 in float32)."""
+    rng = np.random.default_rng(1)
+    for dtype in (np.float16, np.float32, np.float64):
+        z = (rng.standard_normal((20, 30)) * 4).astype(dtype)
+        a = z.astype(np.float32) if dtype == np.float16 else z
+        x = a - a.max(axis=-1, keepdims=True)
+        e = np.exp(x)
+        np.testing.assert_array_equal(plain_softmax(z, -1), (e / e.sum(axis=-1, keepdims=True)).astype(dtype))
+        np.testing.assert_array_equal(plain_log_softmax(z, -1),
+                                      (x - np.log(e.sum(axis=-1, keepdims=True))).astype(dtype))
+        if dtype != np.float16:
+            p = plain_softmax(z, -1)
+            np.testing.assert_array_equal(plain_backward(p, a, -1),
+                                          p * (a - np.vecdot(a, p)[:, None]))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -243,14 +271,14 @@ def test_cross_entropy_grad_is_p_minus_onehot(seed):
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Blocks of a few rows, so that even small inputs cross many block boundaries."""
-    monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 64)
+    monkeypatch.setattr(fast, "_BLOCK_BYTES", 64)
 
 
 @pytest.mark.parametrize("shape", [(37, 5), (9, 3, 4), (5, 600), (2, 33), (300, 20)])  # (300, 20): the blocked path
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_tiny_blocks_give_the_same_bits(tiny_blocks, shape, dtype):
     z = (np.random.default_rng(3).standard_normal(shape) * 5).astype(dtype)
-    assert len(forward_module._row_blocks(z)) > 1  # the blocking is really exercised
+    assert len(fast._row_blocks(z)) > 1  # the blocking is really exercised
     np.testing.assert_array_equal(softmax(z), plain_softmax(z, -1))
     np.testing.assert_array_equal(log_softmax(z), plain_log_softmax(z, -1))
     if z.ndim == 2:
@@ -329,10 +357,10 @@ def test_blocked_backward_gives_the_same_bits_as_one_block(monkeypatch, shape):
     rng = np.random.default_rng(10)
     p = softmax(rng.standard_normal(shape) * 3)
     g = rng.standard_normal(shape)
-    monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 1 << 30)
+    monkeypatch.setattr(fast, "_BLOCK_BYTES", 1 << 30)
     whole = softmax_backward(p, g)
-    monkeypatch.setattr(forward_module, "_BLOCK_BYTES", 2000)
-    assert len(forward_module._row_blocks(p)) > 1
+    monkeypatch.setattr(fast, "_BLOCK_BYTES", 2000)
+    assert len(fast._row_blocks(p)) > 1
     np.testing.assert_array_equal(softmax_backward(p, g), whole)
     np.testing.assert_allclose(whole, plain_backward(p, g, -1), rtol=1e-12, atol=1e-15)
 
