@@ -478,7 +478,7 @@ def texts(page: Any, selector: str) -> list[str]:
     return page.locator(selector).evaluate_all("els => els.map(e => (e.innerText || e.value || '').trim())")
 
 
-# The course's own numbers line under the sliders (``softmax_lab.course.widgets``: an HTML widget with this class).
+# The course's own numbers line under the sliders (the explorer, softmax_lab/course/explorer.js, has it too).
 APP_READOUT = ".softmax-readout"
 
 

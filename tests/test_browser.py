@@ -5,8 +5,11 @@ JupyterLab shows "Error displaying widget" or a dead slider while every notebook
 drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``playwright`` package):
 
 * every notebook that uses widgets runs top to bottom in a fresh JupyterLab, its widget views render,
-  and moving the temperature slider with the keyboard changes its readout and the plot image;
-* the same in the Voila presenter that ``make present`` serves;
+  and moving the temperature slider with the keyboard changes its readout and the plot (for the temperature
+  explorer, an anywidget computing in the browser: its value, its chart's bars and its readout line);
+* the same in the Voila presenter that ``make present`` serves, with every other host blocked: it asks
+  none (a lecture room may have no network), logs no console error, and axe-core finds no serious or
+  critical accessibility violation;
 * ``make lab`` starts a server that answers and lists the numbered notebooks;
 * the harness itself notices a dead widget front end (the widget labextension blocked) and a slider
   that updates nothing, and stops a server's kernels even though they run in sessions of their own.
