@@ -73,6 +73,11 @@ def update_drops_old_sum(m, l, x):
     return m_new, np.sum(np.exp(x - m_new))
 
 
+def update_block_shifted_by_old_max(m, l, x):
+    m_new = max(m, float(np.max(x)))
+    return m_new, l * np.exp(m - m_new) + np.sum(np.exp(x - m))
+
+
 def update_keeps_old_max(m, l, x):
     return m, l + np.sum(np.exp(x - m))
 
@@ -103,6 +108,8 @@ def test_online_update_right_answer_reproduces_softmax():
     (update_upside_down, 4, "the rescale factor is upside down"),
     (update_block_not_shifted, 6, "the block is not shifted"),
     (update_drops_old_sum, 5, "the old sum is missing"),
+    (update_block_shifted_by_old_max, 4, "the block was shifted by the old max m"),
+    (update_block_shifted_by_old_max, 4, "the block was shifted by the old max: at the start m = -inf"),
     (update_keeps_old_max, 4, "m_new is not the max of everything seen"),
     (update_off_by_factor, 6, "not l * exp(m - m_new) + sum(exp(x - m_new))"),
 ])

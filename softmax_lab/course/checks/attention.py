@@ -145,7 +145,7 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
     is :math:`m' = \max(m, \max x)`, :math:`l' = l e^{m - m'} + \sum e^{x - m'}`. The expected answer is
     computed from all the scores at once (max, then a sum of shifted exponentials), not with the update
     formula, and the usual slips are named: no rescaling of ``l``, the factor upside down, the block not
-    shifted by the new max, the old sum dropped, overflow.
+    shifted by the new max (or by the old one), the old sum dropped, overflow.
     """
     res = CheckResult("online softmax update")
     for desc, seen, x in _online_cases():
@@ -170,9 +170,12 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
             res.passed += 1
             continue
         if not np.isfinite(gl):
-            if m == -np.inf:
+            if m == -np.inf and np.isnan(gl):
                 why = ("at the start m = -inf and l = 0, so the old part l * exp(m - m_new) is 0 * exp(-inf) = 0; "
                        "an upside-down factor exp(m_new - m) gives 0 * inf = nan")
+            elif m == -np.inf:
+                why = ("the block was shifted by the old max: at the start m = -inf and exp(x - m) is inf; "
+                       "its terms must be exp(x - m_new)")
             else:
                 why = "overflow: shift every exponent by the new max m_new so that it is <= 0"
             res.problems.append(f"{desc}: {why}: expected l_new = {num(l_exp)}, got {gl}")
@@ -187,6 +190,8 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
                 (l * np.exp(m - m_exp) + float(np.sum(np.exp(x))), "the block is not shifted: its terms must "
                                                                   "be exp(x - m_new)"),
                 (block, "the old sum is missing: l_new is the rescaled old sum plus the block's terms"),
+                (l * np.exp(m - m_exp) + float(np.sum(np.exp(x - m))), "the block was shifted by the old max m: "
+                                                                       "its terms must be exp(x - m_new)"),
             ]
         why = next((msg for value, msg in slips if np.isfinite(value) and np.isclose(gl, value, rtol=1e-9)),
                    "not l * exp(m - m_new) + sum(exp(x - m_new))")
