@@ -46,6 +46,9 @@ def sample_probabilities(p: ArrayLike, *, size: Size = None, rng: Any = None) ->
     ``p`` must be finite, >= 0 and sum to 1 along the last axis (tolerance scaled to its dtype):
     anything else is a ``ValueError``, never a silent renormalisation. A class with p = 0 is never
     drawn. The result is an ``intp`` ndarray (0-d for one vector and ``size=None``).
+    float16 (e.g. the output of ``softmax`` on float16 logits) passes the sum check, whose tolerance
+    scales with the dtype; ndarray subclasses are read as plain arrays, masked arrays refused; 0-d
+    ``p`` is a ``ValueError``; an empty batch (0, C) gives an empty result of shape ``(0,) + size``.
     """
     arr = check_probabilities(p, "p")
     shape = _size(size)
@@ -71,7 +74,8 @@ def top_k_top_p_mask(p: ArrayLike, top_k: int | None = None, top_p: float | None
     top-k keeps the ``k`` most probable classes (ties broken towards the lower index); top-p then keeps
     the smallest set of most probable survivors whose renormalised total probability reaches ``top_p``
     (always at least one class), as common text-generation libraries do. ``p`` is checked as in
-    :func:`sample_probabilities` (NaN, negative entries or sums other than 1 are a ``ValueError``).
+    :func:`sample_probabilities` (NaN, negative entries or sums other than 1 are a ``ValueError``;
+    float16, subclasses, 0-d and empty input follow its rules too; an empty batch gives an empty mask).
     """
     arr = check_probabilities(p, "p").astype(np.float64, copy=False)
     c = arr.shape[-1]
@@ -107,7 +111,9 @@ def sample(logits: ArrayLike, temperature: float = 1.0, *, size: Size = None, rn
     single vector and ``size=None``). ``rng`` is a ``numpy.random.Generator`` (or an int seed): the same
     seed gives the same draws. T=0 is greedy: the argmax (ties drawn evenly); T=inf is uniform over the
     classes that are not ``-inf``. ``-inf`` logits are never drawn. Logits follow the rules of
-    :func:`~softmax_lab.softmax` (errors name ``logits``).
+    :func:`~softmax_lab.softmax` (errors name ``logits``): float16 is computed in float32, ndarray
+    subclasses are read as plain arrays, masked arrays refused, 0-d logits are a ``ValueError``, and
+    an empty batch (0, C) gives an empty result of shape ``(0,) + size``.
     """
     probs = softmax(Logits(logits, -1, temperature, None, "logits"))
     if top_k is not None or top_p is not None:

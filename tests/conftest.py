@@ -2,7 +2,9 @@ import atexit
 import os
 import shutil
 import tempfile
+import warnings
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", deadline=None, max_examples=150,
@@ -17,3 +19,11 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 _PROGRESS_DIR = tempfile.mkdtemp(prefix="softmax-lab-progress-")
 os.environ["SOFTMAX_LAB_PROGRESS"] = os.path.join(_PROGRESS_DIR, "progress.json")
 atexit.register(shutil.rmtree, _PROGRESS_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def warnings_are_errors():
+    """Every warning raised during the test fails it (use with pytest.mark.usefixtures)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings
 from unittest import mock
 
 import numpy as np
@@ -29,11 +28,7 @@ from softmax_lab import cross_entropy, cross_entropy_grad, log_softmax, softmax,
 LD = np.longdouble
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # ----------------------------------------------------------------------------- references

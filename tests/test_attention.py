@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import tracemalloc
-import warnings
 import zlib
 
 import numpy as np
@@ -17,11 +16,7 @@ from hypothesis import strategies as st
 from softmax_lab import attention, flash_attention, online_softmax, softmax
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # --- oracles ------------------------------------------------------------------------------------

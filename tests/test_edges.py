@@ -3,7 +3,6 @@ ties and limits in every sampler. Each rule is pinned in every dtype the package
 exact (rational) or float64 oracles written here, never against the package itself."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -16,11 +15,7 @@ from softmax_lab._validate import check_probabilities, sum_tolerance
 from softmax_lab.gumbel import gumbel_max_sample
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # --- class 1: a spread beyond the dtype's range, with temperature ------------------------------

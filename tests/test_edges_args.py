@@ -15,11 +15,7 @@ from softmax_lab.gumbel import gumbel_max_sample, gumbel_noise
 from test_edges import ARGUMENTS, P23, Q
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 def _valid_input(name):

@@ -1,7 +1,6 @@
 """The forward contract: stable softmax / log_softmax / logsumexp, dtypes, masks, temperature, errors."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -11,11 +10,7 @@ from oracles import log_softmax_ref, rowwise, softmax_ref
 from softmax_lab import log_softmax, logsumexp, softmax
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ C / Fortran / strided / negative-stride views, and T in {0, tiny, 1, huge, inf}.
 """
 
 import math
-import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -23,11 +22,7 @@ from softmax_lab.gumbel import gumbel_max_sample
 EXAMPLES = settings(max_examples=60, deadline=None)
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 def layout(a: np.ndarray, kind: str) -> np.ndarray:

@@ -1,7 +1,6 @@
 """The explicit Jacobian, the VJP, the Softmax layer and the worked N=2, C=3 example."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -10,11 +9,7 @@ from oracles import jacobian_ref, softmax_ref
 from softmax_lab import Softmax, numerical_jacobian, softmax, softmax_backward, softmax_jacobian
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 Z = np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])

@@ -1,7 +1,6 @@
 """Cross-entropy and its fused gradient p - y."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -10,11 +9,7 @@ from oracles import log_softmax_ref, softmax_ref
 from softmax_lab import cross_entropy, cross_entropy_grad, numerical_gradient
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [0.0, 0.0, 0.0], [-3.0, 4.0, 1.0]])
