@@ -154,7 +154,9 @@ export function formatT(T) {
   return s;
 }
 
-/** The line of numbers under the sliders, as softmax_lab's readout_text prints it. */
+/** The line of numbers under the sliders, as softmax_lab's readout_text prints it. (toFixed and Python's
+ * format differ only on a value exactly halfway in binary, e.g. 0.0625 to 3 places: "0.063" here, "0.062" in
+ * Python, which rounds such ties to even.) */
 export function readoutText(view, labels) {
   const c = view.probs.length;
   const name = labels ? labels[view.argmax] : `class ${view.argmax}`;
