@@ -12,12 +12,6 @@ from softmax_lab.course.checks import (PREDICTIONS, check_entropy, check_entropy
                                        check_prediction, check_softmax_limit, check_top_p_mask)
 
 
-@pytest.fixture(autouse=True)
-def _private_progress(tmp_path, monkeypatch):
-    """The checkers record results for progress(): never into a real record."""
-    monkeypatch.setenv("SOFTMAX_LAB_PROGRESS", str(tmp_path / "progress.json"))
-
-
 def raises_stub(*args):
     raise NotImplementedError("write the body")
 
