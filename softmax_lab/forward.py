@@ -73,11 +73,11 @@ def softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where: Ar
     with np.errstate(over="ignore", invalid="ignore"):              # z - m may overflow to -inf: exact
         m = x.row_max(zc, x.allowed, x.axis)                        # NaN, +inf, all -inf slices raise here
         s = x.shift(zc, m, x.allowed, np.empty(zc.shape, x.ctype))  # 1. (z - m) / T, <= 0; masked: -inf
-    e = np.exp(s)                                               # 2. exponentiate
-    p = e / np.maximum(e.sum(axis=x.axis, keepdims=True), 1)    # 3. normalise (*)
+    e = np.exp(s)                                                   # 2. exponentiate
+    # 3. normalise. The sum is >= 1 (the max term is e^0 = 1), so the maximum changes nothing, except
+    #    for a slice where where= allows no class: there every e is 0 and the probabilities stay 0.
+    p = e / np.maximum(e.sum(axis=x.axis, keepdims=True), 1)
     return _into(p, x.arr.dtype, out)
-    # (*) the sum is >= 1 (the max term is e^0 = 1), so the maximum changes nothing, except for a
-    #     slice where where= allows no class: there every e is 0 and the probabilities stay 0.
 
 
 def log_softmax(z: ArrayLike, axis: int = -1, *, temperature: float = 1.0, where: ArrayLike | None = None,

@@ -19,7 +19,7 @@ import softmax_lab as sl
 from edge_oracles import DTYPES, assert_matches_exact, backward_exact, exact_shift, softmax_exact
 from softmax_lab.gumbel import gumbel_max_sample
 
-EXAMPLES = settings(max_examples=60, deadline=None)
+EXAMPLES = settings(max_examples=150, deadline=None)
 
 
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")
