@@ -68,21 +68,22 @@ def test_untouched_stub_is_not_attempted():
 def test_right_answers_pass(fn):
     res = check_cross_entropy_grad(fn)
     assert res.ok, repr(res)
-    assert repr(res) == "cross-entropy gradient: all 5 checks passed"
+    assert repr(res) == "cross-entropy gradient: all 6 checks passed"
 
 
 def test_missing_one_over_n_is_named_with_the_ratio():
     res = check_cross_entropy_grad(lambda Z, t: ce_grad(Z, t) * len(t))
     text = repr(res)
-    assert len(res.problems) == 2     # the single-sample cases cannot show it
+    assert len(res.problems) == 3     # the single-sample cases cannot show it
     assert "a batch of N=5, C=4: a missing 1/N: your gradient is N = 5 times the expected" in text
     assert "a batch of N=8, C=3: a missing 1/N: your gradient is N = 8 times the expected" in text
+    assert "a missing 1/N: your gradient is N = 2 times the expected" in text
     assert "expected" in text and "got" in text
 
 
 def test_the_jacobian_route_is_blamed_on_the_division_not_on_the_max_shift():
     res = check_cross_entropy_grad(ce_grad_via_jacobian)
-    assert res.passed == 4 and len(res.problems) == 1, repr(res)
+    assert res.passed == 5 and len(res.problems) == 1, repr(res)
     problem = res.problems[0]
     assert problem.startswith("a confident wrong prediction [[0, -800, 5]], label 1: a division by p")
     assert "max shift" not in problem and "got nan" in problem
@@ -90,21 +91,48 @@ def test_the_jacobian_route_is_blamed_on_the_division_not_on_the_max_shift():
 
 def test_no_max_shift_is_named_on_large_logits_only():
     res = check_cross_entropy_grad(no_max_shift)
-    assert res.passed == 4 and len(res.problems) == 1, repr(res)
+    assert res.passed == 4 and len(res.problems) == 2, repr(res)
     assert res.problems[0].startswith("large logits [[1000, 1000.5, 999]], label 2: no max shift")
+    assert res.problems[1].startswith("a batch whose rows lie 1000 apart") and ": no max shift" in res.problems[1]
+    assert "whole batch" not in repr(res) and "division" not in repr(res)
+
+
+def test_a_max_over_the_whole_batch_is_named():
+    def global_max(Z, t):
+        e = np.exp(Z - Z.max())
+        P = e / e.sum(axis=1, keepdims=True)
+        P[np.arange(len(t)), t] -= 1
+        return P / len(t)
+    res = check_cross_entropy_grad(global_max)
+    assert res.passed == 5 and len(res.problems) == 1, repr(res)
+    assert ": the max was taken over the whole batch, not per row" in res.problems[0]
+    assert "got nan at (row 1" in res.problems[0]
+
+
+def test_a_missing_keepdims_is_named():
+    def no_keepdims(Z, t):
+        e = np.exp(Z - Z.max(axis=1))
+        P = e / e.sum(axis=1)
+        P[np.arange(len(t)), t] -= 1
+        return P / len(t)
+    res = check_cross_entropy_grad(no_keepdims)
+    assert not res.ok
+    assert any(": keepdims=True missing?" in p and "could not be broadcast" in p for p in res.problems), repr(res)
 
 
 @pytest.mark.parametrize("fn, slip, n_named", [
-    (lambda Z, t: (_softmax(Z, axis=0) - np.eye(Z.shape[1])[t]) / len(t), "softmax over the wrong axis", 5),
-    (lambda Z, t: _softmax(Z, axis=0) - np.eye(Z.shape[1])[t], "softmax over the wrong axis and a missing 1/N", 2),
-    (every_labelled_column, "Y is not one-hot: P[:, labels] -= 1 subtracts 1 in every row", 2),
-    (lambda Z, t: (_softmax(Z) - t[:, None]) / len(t), "Y is not one-hot: the labels were subtracted as numbers", 5),
-    (lambda Z, t: -ce_grad(Z, t), "the sign is flipped", 5),
-    (lambda Z, t: ce_grad(Z, t) / len(t), "1/N applied twice", 2),
-    (lambda Z, t: (Z.shape[1] * _softmax(Z) - 1) / len(t), "seed 001's loss -sum_k log p_k (no y_k)", 5),
-    (lambda Z, t: (Z - np.eye(Z.shape[1])[t]) / len(t), "no softmax", 5),
-    (lambda Z, t: _softmax(Z)[np.arange(len(t)), t] - 1, "one number per sample", 5),
-    (lambda Z, t: ce_grad(Z, t).T, "transposed", 5),
+    (lambda Z, t: (_softmax(Z, axis=0) - np.eye(Z.shape[1])[t]) / len(t), "softmax over the wrong axis", 6),
+    (lambda Z, t: _softmax(Z, axis=0) - np.eye(Z.shape[1])[t], "softmax over the wrong axis and a missing 1/N", 3),
+    (lambda Z, t: (np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum() - np.eye(Z.shape[1])[t]) / len(t),
+     "softmax normalised over the whole batch", 3),
+    (every_labelled_column, "Y is not one-hot: P[:, labels] -= 1 subtracts 1 in every row", 3),
+    (lambda Z, t: (_softmax(Z) - t[:, None]) / len(t), "Y is not one-hot: the labels were subtracted as numbers", 6),
+    (lambda Z, t: -ce_grad(Z, t), "the sign is flipped", 6),
+    (lambda Z, t: ce_grad(Z, t) / len(t), "1/N applied twice", 3),
+    (lambda Z, t: (Z.shape[1] * _softmax(Z) - 1) / len(t), "seed 001's loss -sum_k log p_k (no y_k)", 6),
+    (lambda Z, t: (Z - np.eye(Z.shape[1])[t]) / len(t), "no softmax", 6),
+    (lambda Z, t: _softmax(Z)[np.arange(len(t)), t] - 1, "one number per sample", 6),
+    (lambda Z, t: ce_grad(Z, t).T, "transposed", 6),
 ])
 def test_each_slip_is_named(fn, slip, n_named):
     # n_named: the cases on which the slip shows (a missing 1/N cannot show on one sample)

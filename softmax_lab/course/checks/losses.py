@@ -36,9 +36,13 @@ def _first_difference(got: np.ndarray, expected: np.ndarray, where: Callable[[tu
     return f"expected {expected[i]:.{digits}g}, got {got[i]:.{digits}g} at {where(i)}"
 
 
-def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfinite: str,
+def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfinite: str | Callable[[tuple], str],
              where: Callable[[tuple], str], shapes: dict[tuple, str]) -> str | None:
-    """``None`` if ``got`` matches ``expected``; else the slip it matches in words, then expected vs actual."""
+    """``None`` if ``got`` matches ``expected``; else the slip it matches in words, then expected vs actual.
+
+    ``nonfinite`` says why a nan/inf appeared; a function of the index of the first one when the cause
+    depends on where it is.
+    """
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -48,7 +52,8 @@ def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfi
         return f"{what}: {named}: expected shape {expected.shape}, got {g.shape}"
     if (~np.isfinite(g) & np.isfinite(expected)).any():
         i = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
-        return f"{what}: {nonfinite}: expected {expected[i]:.4g}, got {g[i]} at {where(i)}"
+        cause = nonfinite(i) if callable(nonfinite) else nonfinite
+        return f"{what}: {cause}: expected {expected[i]:.4g}, got {g[i]} at {where(i)}"
     if np.allclose(g, expected, rtol=1e-6, atol=1e-9):
         return None
     for slip, value in slips:
@@ -67,6 +72,9 @@ def _run(name: str, cases: list[tuple[str, Callable[[], Any], Callable[[Any], st
             msg = judge(got)
         except Exception as exc:  # the student's code may raise anything: report it, don't crash
             msg = f"{what}: raised {type(exc).__name__}: {exc}"
+            if "could not be broadcast" in str(exc):
+                msg = (f"{what}: keepdims=True missing? a row max or row sum of shape (N,) does not broadcast "
+                       f"against (N, C); raised {type(exc).__name__}: {exc}")
         if msg:
             res.problems.append(msg)
         else:
@@ -81,6 +89,13 @@ NO_SHIFT = ("no max shift: exp(1000) overflows to inf and inf / inf is NaN; subt
 DIVIDES_BY_P = ("a division by p (the chain rule with dL/dp = -y/p): the label's probability e^-805 rounds "
                 "to 0 in float64, -y/p is -inf and -inf * 0 is NaN; p - y never divides")
 NONFINITE = "a non-finite value where the gradient is finite (overflow in exp, or a division by a rounded 0?)"
+GLOBAL_MAX = ("the max was taken over the whole batch, not per row: row 1 lies 1000 below row 0, so its exp "
+              "underflows to 0 and 0 / 0 is NaN; subtract each row's own max (axis=1, keepdims=True)")
+
+
+def _far_rows(i: tuple) -> str:
+    """Why the batch with rows 1000 apart gave a nan/inf at index ``i``."""
+    return NO_SHIFT if i[0] == 0 else GLOBAL_MAX
 
 
 def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
@@ -102,7 +117,10 @@ def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
               "Y = np.eye(C)[labels] first", (P - t[:, None]) / N),
              ("seed 001's loss -sum_k log p_k (no y_k): its gradient is C p - 1; cross-entropy's is p - y",
               (C * P - 1) / N),
-             ("no softmax: you subtracted y from the logits themselves; p = softmax(z)", (Z - Y) / N)]
+             ("no softmax: you subtracted y from the logits themselves; p = softmax(z)", (Z - Y) / N),
+             ("softmax normalised over the whole batch: e / e.sum() divides by the sum of all N * C terms; "
+              "divide each row by its own sum (axis=1, keepdims=True)",
+              (np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum() - Y) / N)]
     return [(s, v) for s, v in slips if N > 1 or "1/N" not in s]
 
 
@@ -111,8 +129,9 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     :math:`(P - Y)/N` for logits of shape (N, C) and integer labels of shape (N,).
 
     One sample (where a missing 1/N cannot show), two batches with repeated labels (a missing 1/N,
-    ``P[:, labels] -= 1``, softmax over axis 0), large logits (no max shift overflows) and a confidently
-    wrong prediction whose label probability rounds to 0 (the route through ``-y/p`` gives NaN).
+    ``P[:, labels] -= 1``, softmax over axis 0 or over the whole batch), large logits (no max shift
+    overflows), a confidently wrong prediction whose label probability rounds to 0 (the route through
+    ``-y/p`` gives NaN) and a batch whose rows lie 1000 apart (a max over the whole batch underflows).
     """
     rng = np.random.default_rng(3)
     inputs = [("one sample (N=1, C=3)", rng.normal(size=(1, 3)) * 2, np.array([1]), NONFINITE),
@@ -121,7 +140,9 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
               ("large logits [[1000, 1000.5, 999]], label 2", np.array([[1000.0, 1000.5, 999.0]]),
                np.array([2]), NO_SHIFT),
               ("a confident wrong prediction [[0, -800, 5]], label 1", np.array([[0.0, -800.0, 5.0]]),
-               np.array([1]), DIVIDES_BY_P)]
+               np.array([1]), DIVIDES_BY_P),
+              ("a batch whose rows lie 1000 apart [[1000, 1000.5, 999], [0.5, -1, 2]]",
+               np.array([[1000.0, 1000.5, 999.0], [0.5, -1.0, 2.0]]), np.array([2, 0]), _far_rows)]
     cases = []
     for desc, Z, t, nonfinite in inputs:
         N, C = Z.shape
