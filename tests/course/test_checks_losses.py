@@ -256,3 +256,12 @@ def test_label_smoothing_answer_is_the_smoothed_target():
     p_t = _softmax(z[None])[0, 0]
     assert abs(p_t - 0.9333) < 1e-3
     assert "0.933" in PREDICTIONS["03-label-smoothing"].question
+
+
+def test_a_missing_return_is_named():
+    def forgot_return(Z, t):
+        P = _softmax(Z)
+        P[np.arange(len(t)), t] -= 1
+        P /= len(t)
+    res = check_cross_entropy_grad(forgot_return)
+    assert len(res.problems) == 6 and all("returned None: a missing return statement?" in p for p in res.problems)

@@ -16,7 +16,7 @@ import numpy as np
 from softmax_lab import cross_entropy_grad
 
 from ..regression import gradient_step
-from ._core import CheckResult
+from ._core import CheckResult, num
 from .predictions import Prediction
 
 __all__ = ["check_cross_entropy_grad", "check_softmax_regression_step", "PREDICTIONS"]
@@ -32,8 +32,7 @@ def _softmax(Z: np.ndarray, axis: int) -> np.ndarray:
 def _first_difference(got: np.ndarray, expected: np.ndarray, where: Callable[[tuple], str]) -> str:
     bad = ~(np.isclose(got, expected, rtol=1e-6, atol=1e-9) | (got == expected))
     i = tuple(int(k) for k in np.argwhere(bad)[0])
-    digits = next(d for d in range(4, 17) if f"{expected[i]:.{d}g}" != f"{got[i]:.{d}g}")
-    return f"expected {expected[i]:.{digits}g}, got {got[i]:.{digits}g} at {where(i)}"
+    return f"expected {num(expected[i], got[i])}, got {num(got[i], expected[i])} at {where(i)}"
 
 
 def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfinite: str | Callable[[tuple], str],
@@ -43,6 +42,8 @@ def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfi
     ``nonfinite`` says why a nan/inf appeared; a function of the index of the first one when the cause
     depends on where it is.
     """
+    if got is None:
+        return f"{what}: returned None: a missing return statement?"
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
