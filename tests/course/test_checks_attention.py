@@ -14,12 +14,6 @@ from softmax_lab.course.checks import (PREDICTIONS, check_causal_mask, check_onl
                                        check_online_softmax_update, check_prediction, check_score_variance)
 
 
-@pytest.fixture(autouse=True)
-def private_progress(tmp_path, monkeypatch):
-    """The checkers record results: never into a real student's file."""
-    monkeypatch.setenv("SOFTMAX_LAB_PROGRESS", str(tmp_path / "progress.json"))
-
-
 def stub_raises(*args):
     raise NotImplementedError("write it")
 
