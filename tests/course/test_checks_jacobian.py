@@ -2,6 +2,7 @@
 what an independent computation gives, and right and wrong predictions are told apart."""
 
 import numpy as np
+import pytest
 
 from softmax_lab.course.checks import PREDICTIONS, check_prediction
 
@@ -34,3 +35,55 @@ def test_saturated_rank_tells_right_from_wrong():
     for wrong in (1, 2):
         res = check_prediction("04-saturated-rank", wrong)
         assert not res.ok and "not quite" in repr(res) and "the answer is 0" in repr(res)
+
+
+# --- check_log_softmax_jacobian (notebook 04, exercise 2) -------------------------------------------------------
+
+from softmax_lab.course.checks import check_log_softmax_jacobian  # noqa: E402
+
+
+def _ones(p):
+    return np.ones(p.size)
+
+
+def log_softmax_jacobian_by_finite_differences(p):
+    # independent oracle: central differences of log softmax at logits log p (softmax(log p) = p)
+    z, h = np.log(p), 1e-6
+    def log_sm(v):
+        return v - v.max() - np.log(np.sum(np.exp(v - v.max())))
+    return np.stack([(log_sm(z + h * e) - log_sm(z - h * e)) / (2 * h) for e in np.eye(p.size)], axis=1)
+
+
+def test_log_softmax_jacobian_stub_is_not_attempted():
+    def my_log_softmax_jacobian(p):
+        raise NotImplementedError("write my_log_softmax_jacobian")
+    res = check_log_softmax_jacobian(my_log_softmax_jacobian)
+    assert not res.ok and "not attempted yet" in repr(res) and "my_log_softmax_jacobian" in repr(res)
+
+
+def test_log_softmax_jacobian_right_answers_pass():
+    for fn in (lambda p: np.eye(p.size) - np.outer(_ones(p), p),
+               lambda p: np.eye(p.size) - p):                      # broadcasting: row i is e_i - p
+        res = check_log_softmax_jacobian(fn)
+        assert res.ok and repr(res) == "log-softmax Jacobian: all 6 checks passed", repr(res)
+
+
+def test_log_softmax_jacobian_formula_agrees_with_finite_differences():
+    # the checker's reference I - 1 p^T against the oracle, where p is not too small for log p to be accurate
+    for p in (np.array([0.09, 0.24, 0.67]), np.full(4, 0.25), np.array([0.7, 0.2, 0.05, 0.05])):
+        np.testing.assert_allclose(log_softmax_jacobian_by_finite_differences(p),
+                                   np.eye(p.size) - np.outer(_ones(p), p), atol=1e-8)
+
+
+@pytest.mark.parametrize("fn, slip, n_named", [
+    (lambda p: np.diag(p) - np.outer(p, p), "the Jacobian of softmax, diag(p) - p p^T, not of log-softmax", 6),
+    (lambda p: np.eye(p.size) - np.outer(p, _ones(p)), "transposed", 5),       # equal logits: symmetric, right
+    (lambda p: -np.outer(_ones(p), p), "the identity is missing", 6),
+    (lambda p: np.eye(p.size) - np.outer(p, p), "p p^T in place of 1 p^T", 6),
+    (lambda p: np.outer(_ones(p), p) - np.eye(p.size), "the sign is flipped", 6),
+])
+def test_log_softmax_jacobian_slips_are_named(fn, slip, n_named):
+    res = check_log_softmax_jacobian(fn)
+    assert not res.ok
+    assert sum(f": {slip}" in p for p in res.problems) == n_named == len(res.problems), repr(res)
+    assert all("expected" in p and "got" in p for p in res.problems)
