@@ -32,7 +32,7 @@ _BLOCK_BYTES = 1 << 20
 # (the L2 is only 1 MiB per core), the exp pass is compute bound, and blocks only add numpy calls.
 # Measured at (32, 50257) float32: one piece is 9-14% faster than 1 MiB blocks for the forward and
 # 12-20% for the backward; at (4096, 4096) (64 MiB, more than the L3) the blocks are 2x faster.
-_WHOLE_BLOCKS = 8
+WHOLE_BLOCKS = 8
 _SMALL = 4096  # entries: below this, numpy call overhead dominates
 
 
@@ -46,12 +46,12 @@ def _row_starts(rows: int, c: int) -> np.ndarray:
     return starts
 
 
-def _row_blocks(*arrays: np.ndarray, whole_up_to: int = 1) -> list[tuple[np.ndarray, ...]]:
+def row_blocks(*arrays: np.ndarray, whole_up_to: int = 1) -> list[tuple[np.ndarray, ...]]:
     """Cut arrays of one shape (C-contiguous, class axis last) into blocks of whole rows.
 
     Each array is viewed as a (rows, classes) matrix and cut at the same rows; a block of the first
     is about ``_BLOCK_BYTES``, so that the several passes over it stay in cache. Arrays of at most
-    ``whole_up_to`` blocks are returned as one block (see ``_WHOLE_BLOCKS``).
+    ``whole_up_to`` blocks are returned as one block (see ``WHOLE_BLOCKS``).
     """
     first = arrays[0]
     c = first.shape[-1]
@@ -66,16 +66,13 @@ def _small_bufsize_helps(arr: np.ndarray) -> bool:
     return 512 <= arr.shape[-1] < 8192 and arr.size > arr.shape[-1]
 
 
-def row_blocks(*arrays: np.ndarray, whole_up_to: int = _WHOLE_BLOCKS) -> Iterator[tuple[np.ndarray, ...]]:
-    """:func:`_row_blocks`, inside ``np.errstate(over="ignore", invalid="ignore")`` (what the forward
-    steps need, see ``Logits``; the backward raises inside its own errstate) and with the ufunc
-    buffer no longer than a row (numpy 2.4 trap: broadcasting a (rows, 1) column over rows shorter
-    than the 8192-element buffer runs 2-3x slower; measured 0.16 -> 0.06 ns per element at 1000-4096
-    classes). ``np.errstate`` restores both when the loop ends (or is left by an exception)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if _small_bufsize_helps(arrays[0]):
-            np.setbufsize(arrays[0].shape[-1] - arrays[0].shape[-1] % 16)
-        yield from _row_blocks(*arrays, whole_up_to=whole_up_to)
+def fit_bufsize(arr: np.ndarray) -> None:
+    """numpy 2.4 trap: broadcasting a (rows, 1) column (the max, the sum) over rows shorter than the
+    ufunc buffer (8192 elements) runs 2-3x slower than it should; a buffer no longer than a row
+    avoids it (measured: 0.16 -> 0.06 ns per element at 1000-4096 classes). Call this only inside
+    ``with np.errstate(...)``, which restores the buffer size on exit (also when an error is raised)."""
+    if _small_bufsize_helps(arr):
+        np.setbufsize(arr.shape[-1] - arr.shape[-1] % 16)
 
 
 def _block_max(x: Logits, zb: np.ndarray) -> np.ndarray:
@@ -163,14 +160,16 @@ def _finish(res: np.ndarray, out: np.ndarray | None) -> np.ndarray:
 
 def _blocks(x: Logits, res: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(z block, result block, work block): work is the result block itself, or a float32 scratch for
-    float16. float16 and out=z keep 1 MiB blocks so that their scratch buffers stay block-sized."""
+    float16. float16 and out=z keep 1 MiB blocks so that their scratch buffers stay block-sized.
+    Call inside ``np.errstate`` (see :func:`fit_bufsize`)."""
+    fit_bufsize(x.arr)
     scratch = x.arr.dtype != x.ctype or np.may_share_memory(res, x.arr)
-    for zb, rb in row_blocks(x.arr, res, whole_up_to=1 if scratch else _WHOLE_BLOCKS):
+    for zb, rb in row_blocks(x.arr, res, whole_up_to=1 if scratch else WHOLE_BLOCKS):
         yield zb, rb, rb if rb.dtype == x.ctype else np.empty(rb.shape, x.ctype)
 
 
 def _round_into(dst: np.ndarray, src: np.ndarray) -> None:
-    """Round a float32 block to float16 (inside row_blocks: a value beyond its range becomes +-inf,
+    """Round a float32 block to float16 (under over="ignore": a value beyond its range becomes +-inf,
     its correct rounding, without a warning)."""
     np.copyto(dst, src, casting="same_kind")
 
@@ -178,12 +177,13 @@ def _round_into(dst: np.ndarray, src: np.ndarray) -> None:
 def softmax(x: Logits, out: np.ndarray | None) -> np.ndarray:
     """forward.softmax, block by block and in place (requires :func:`pays`)."""
     res = _result_buffer(x, out)
-    for zb, rb, work in _blocks(x, res):
-        x.shift(zb, _block_max(x, zb), None, work)             # 1. (z - max) / T, all <= 0
-        np.exp(work, out=work)                                 # 2. exponentiate, in place
-        np.divide(work, np.add.reduce(work, axis=-1, keepdims=True), out=work)  # 3. normalise (sum >= 1)
-        if work is not rb:
-            _round_into(rb, work)
+    with np.errstate(over="ignore", invalid="ignore"):  # see Logits; also restores the buffer size
+        for zb, rb, work in _blocks(x, res):
+            x.shift(zb, _block_max(x, zb), None, work)             # 1. (z - max) / T, all <= 0
+            np.exp(work, out=work)                                 # 2. exponentiate, in place
+            np.divide(work, np.add.reduce(work, axis=-1, keepdims=True), out=work)  # 3. normalise (sum >= 1)
+            if work is not rb:
+                _round_into(rb, work)
     return _finish(res, out)
 
 
@@ -191,29 +191,32 @@ def log_softmax(x: Logits, out: np.ndarray | None) -> np.ndarray:
     """forward.log_softmax, block by block and in place (requires :func:`pays`)."""
     res = _result_buffer(x, out)
     in_place = np.may_share_memory(res, x.arr)  # out is z: z is overwritten as we go
-    for zb, rb, work in _blocks(x, res):
-        m = _block_max(x, zb)
-        x.shift(zb, m, None, work)                             # (z - max) / T
-        if in_place and work is rb:  # zb is gone: sum the exponentials in a block-sized scratch
-            s = np.add.reduce(np.exp(work), axis=-1, keepdims=True)
-        else:  # sum of exp, computed in the buffer itself (no temporary), then the shift is redone
-            np.exp(work, out=work)
-            s = np.add.reduce(work, axis=-1, keepdims=True)
-            x.shift(zb, m, None, work)
-        np.subtract(work, np.log(s), out=work)                 # s >= 1: the max term is exp(0) = 1
-        if work is not rb:
-            _round_into(rb, work)
+    with np.errstate(over="ignore", invalid="ignore"):  # see Logits; also restores the buffer size
+        for zb, rb, work in _blocks(x, res):
+            m = _block_max(x, zb)
+            x.shift(zb, m, None, work)                             # (z - max) / T
+            if in_place and work is rb:  # zb is gone: sum the exponentials in a block-sized scratch
+                s = np.add.reduce(np.exp(work), axis=-1, keepdims=True)
+            else:  # sum of exp, computed in the buffer itself (no temporary), then the shift is redone
+                np.exp(work, out=work)
+                s = np.add.reduce(work, axis=-1, keepdims=True)
+                x.shift(zb, m, None, work)
+            np.subtract(work, np.log(s), out=work)                 # s >= 1: the max term is exp(0) = 1
+            if work is not rb:
+                _round_into(rb, work)
     return _finish(res, out)
 
 
 def picked_log_softmax(x: Logits, labels: np.ndarray) -> np.ndarray:
     r"""``log_softmax(z)[n, labels[n]]`` for each row without forming the (N, C) log-softmax, in the
     compute dtype: :math:`(z_t - m) - \log \sum_j e^{z_j - m}` per row (the operations of
-    log_softmax, so the same bits), the exponentials summed a block of rows at a time in a scratch."""
+    log_softmax, so the same bits), the exponentials summed a block of rows at a time in a scratch.
+    Call inside ``np.errstate(over="ignore", invalid="ignore")`` (see Logits and :func:`fit_bufsize`)."""
     z = np.ascontiguousarray(x.arr)
     picked = np.empty(z.shape[0], x.ctype)
+    fit_bufsize(z)
     start = 0
-    for (zb,) in row_blocks(z, whole_up_to=1):
+    for (zb,) in row_blocks(z):
         rows = slice(start, start + zb.shape[0])
         start = rows.stop
         m = _block_max(x, zb)

@@ -81,44 +81,43 @@ def softmax_backward(p: ArrayLike, grad: ArrayLike, axis: int = -1) -> np.ndarra
 
 def _backward(p: ArrayLike, g: ArrayLike, axis: int, p_name: str, g_name: str) -> np.ndarray:
     """:func:`softmax_backward` for any input, errors naming the caller's arguments (``Softmax.backward``: dLdA)."""
-    p_arr = as_real_array(p, p_name)
-    g_arr = as_real_array(g, g_name)
+    p_arr = p if type(p) is np.ndarray and p.dtype.char in "fd" and p.ndim else as_real_array(p, p_name)
+    g_arr = g if type(g) is np.ndarray and g.dtype.char in "fd" and g.ndim else as_real_array(g, g_name)
     if p_arr.shape != g_arr.shape:
         raise ValueError(f"{p_name} and {g_name} must have the same shape, "
                          f"got {p_name} {p_arr.shape} and {g_name} {g_arr.shape}")
-    ax = normalize_axis(axis, p_arr.ndim)
+    ax = p_arr.ndim - 1 if axis.__class__ is int and axis == -1 else normalize_axis(axis, p_arr.ndim)
     check_class_axis(p_arr, ax, p_name)
-    rtype = np.result_type(p_arr.dtype, g_arr.dtype)
-    ctype = compute_dtype(rtype)  # float16 is computed in float32
+    rtype = p_arr.dtype if p_arr.dtype == g_arr.dtype else np.result_type(p_arr.dtype, g_arr.dtype)
+    ctype = rtype if rtype.char != "e" else compute_dtype(rtype)  # float16 is computed in float32
     pc, gc = p_arr.astype(ctype, copy=False), g_arr.astype(ctype, copy=False)
     res = np.empty(pc.shape, ctype)
-    names = (p_name, p_arr), (g_name, g_arr)
-    if _fast.backward_pays(pc, gc, ax):  # large: rows in cache-sized blocks
-        for pb, gb, rb in _fast.row_blocks(pc, gc, res):
-            _vjp(pb, gb, rb, -1, names)
-    else:
-        _vjp(pc, gc, res, ax, names)
+    try:
+        with np.errstate(over="raise", invalid="raise"):  # also restores the buffer size
+            if _fast.backward_pays(pc, gc, ax):  # large: rows in cache-sized blocks
+                _fast.fit_bufsize(pc)
+                for pb, gb, rb in _fast.row_blocks(pc, gc, res, whole_up_to=_fast.WHOLE_BLOCKS):
+                    _vjp(pb, gb, rb, -1)
+            else:
+                _vjp(pc, gc, res, ax)
+    except FloatingPointError:  # NaN or inf in the input, or an overflow
+        for name, a in ((p_name, p_arr), (g_name, g_arr)):
+            bad = ~np.isfinite(a)
+            if bad.any():
+                raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}") from None
+        _vjp_scaled(pc, gc, res, ax, g_name)
     return res if rtype == ctype else _cast_back(res, rtype, g_name)
 
 
-def _vjp(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int,
-         names: tuple[tuple[str, np.ndarray], ...]) -> None:
-    """``res = p * (g - <g, p>)`` along ``axis``, in place; ``names`` (name, full input) name errors."""
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            dot = np.expand_dims(np.vecdot(g, p, axis=axis), axis)  # <g, p> of each row
-            if not np.isfinite(dot).all():  # a NaN anywhere in p or g shows up here
-                raise FloatingPointError
-            np.subtract(g, dot, out=res)
-            np.multiply(res, p, out=res)                            # p * (g - <g, p>)
-        return
-    except FloatingPointError:  # NaN or inf in the input, or an overflow
-        pass
-    for name, a in names:
-        bad = ~np.isfinite(a)
-        if bad.any():
-            raise ValueError(f"{name} contains {a[first_index(bad)]} at index {first_index(bad)}")
-    _vjp_scaled(p, g, res, axis, names[1][0])
+def _vjp(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int) -> None:
+    """``res = p * (g - <g, p>)`` along ``axis``, in place. Call under ``np.errstate(over="raise",
+    invalid="raise")``: an overflow, or a NaN in the dot product, raises ``FloatingPointError``."""
+    dot = np.vecdot(g, p, axis=axis)  # <g, p> of each row
+    if not np.isfinite(dot).all():  # a NaN anywhere in p or g shows up here
+        raise FloatingPointError
+    dot = dot[..., None] if axis == p.ndim - 1 else np.expand_dims(dot, axis)
+    np.subtract(g, dot, out=res)
+    np.multiply(res, p, out=res)                                    # p * (g - <g, p>)
 
 
 def _vjp_scaled(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int, g_name: str) -> None:

@@ -88,7 +88,7 @@ def _reduce(per_sample: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarr
                 total = (per_sample / n).sum()
             else:
                 total = total / n
-    return total.astype(dtype, copy=False)
+    return total if total.dtype == dtype else total.astype(dtype)
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = "mean") -> np.ndarray:
@@ -109,15 +109,16 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike, reduction: Reduction = 
     """
     z, labels, y = _check(logits, targets, reduction)
     # float16 logits are computed in float32; NaN, +inf or an all -inf row raise, naming "logits"
-    x = Logits(z.astype(compute_dtype(z.dtype), copy=False), 1, 1.0, None, "logits")
-    if labels is not None:  # L_n = -log_softmax(z)[n, t_n], without forming the (N, C) log-softmax
-        per_sample, dtype = -_fast.picked_log_softmax(x, labels), z.dtype
-    else:
+    x = Logits(z if z.dtype.char != "e" else z.astype(np.float32), 1, 1.0, None, "logits")
+    if labels is None:
         logp = log_softmax(x)
         prod = np.zeros(logp.shape, dtype=np.result_type(logp.dtype, y.dtype))
         np.multiply(y, logp, out=prod, where=y > 0)  # L_n = -sum_k y_nk log p_nk, with 0 * log 0 = 0
         per_sample, dtype = -prod.sum(axis=1), np.result_type(z.dtype, y.dtype)
-    with np.errstate(over="ignore"):  # a loss or sum beyond the dtype's range is inf, its correct rounding
+    # a loss or a sum beyond the dtype's range is inf, its correct rounding (no warning)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if labels is not None:  # L_n = -log_softmax(z)[n, t_n], without forming the (N, C) log-softmax
+            per_sample, dtype = -_fast.picked_log_softmax(x, labels), z.dtype
         return _reduce(per_sample, reduction, dtype)
 
 
