@@ -239,9 +239,9 @@ def small_backward(p: Any, g: Any, axis: Any) -> np.ndarray | None:
     last axis, in as few numpy calls as possible; None when the input is not that case, or holds a
     NaN/inf or gradients large enough for ``g - <g, p>`` to overflow (the general path handles those)."""
     if not (type(p) is np.ndarray and type(g) is np.ndarray and p.dtype.char in "fd"
-            and g.dtype == p.dtype and p.shape == g.shape and p.ndim and 0 < p.size <= _SMALL
+            and g.dtype is p.dtype and p.shape == g.shape and p.ndim and 0 < p.size <= _SMALL
             and axis.__class__ is int and (axis == -1 or axis == p.ndim - 1)):
-        return None
+        return None  # (a dtype equal but not identical, e.g. another byte order, takes the general path)
     dot = np.vecdot(g, p)[..., None]  # <g, p> of each row
     if math.hypot(*dot.ravel().tolist()) < _DOT_LIMIT[p.dtype.char]:  # finite and not huge
         return p * (g - dot)  # the operations of the general path, so the same bits
