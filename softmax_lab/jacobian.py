@@ -115,7 +115,7 @@ def _vjp(p: np.ndarray, g: np.ndarray, res: np.ndarray, axis: int) -> None:
     dot = np.vecdot(g, p, axis=axis)  # <g, p> of each row
     if not np.isfinite(dot).all():  # a NaN anywhere in p or g shows up here
         raise FloatingPointError
-    dot = dot[..., None] if axis == p.ndim - 1 else np.expand_dims(dot, axis)
+    dot = dot[..., None] if axis in (-1, p.ndim - 1) else np.expand_dims(dot, axis)
     np.subtract(g, dot, out=res)
     np.multiply(res, p, out=res)                                    # p * (g - <g, p>)
 
