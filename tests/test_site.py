@@ -148,6 +148,12 @@ def test_alt_text_comes_from_the_cell_metadata() -> None:
     assert "no description yet" in nb.cells[1].outputs[0].metadata["site_alt"]
 
 
+
+def test_every_figure_of_the_course_has_its_own_alt_text() -> None:
+    """Issue 16: every figure carries alt text; a generic placeholder does not count."""
+    assert build_site.figures_missing_alt() == []
+
+
 # ------------------------------------------------------------------------------------------- browser
 
 def test_every_page_loads_offline_typesets_its_math_and_passes_axe(site: dict[str, Any], server: bs.Server,
