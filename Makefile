@@ -16,7 +16,7 @@ UV_VERSION := 0.13.9
 # JupyterLab refuses to run as root unless told; students are rarely root, CI containers often are.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: lab test venv execute figures present bench screenshots clean lock test-oldest test-newest check-portability
+.PHONY: lab test venv figures present bench screenshots clean lock test-oldest test-newest check-portability
 
 venv: $(STAMP)
 
@@ -71,10 +71,6 @@ lab: $(STAMP)
 ## Unit, property, notebook (nbval, strict) and browser tests.
 test: $(STAMP)
 	$(PY) -m pytest
-
-## Re-execute every notebook top to bottom in a fresh kernel and store the outputs (authors only).
-execute: $(STAMP)
-	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
 
 ## From each source/NN-x.ipynb, write and execute its student edition (notebooks/), worked solutions
 ## (solutions/) and instructor edition (instructor/); `make editions ARGS=--check` only says what is out of date.
