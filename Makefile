@@ -28,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 ## Regenerate requirements.lock from requirements.txt: the newest versions in its ranges, one set for every
-## platform (Linux, macOS, Windows) and Python >= 3.11. Re-run `make execute` afterwards and commit both.
+## platform (Linux, macOS, Windows) and Python >= 3.11. Re-run `make editions` afterwards and commit both.
 lock: $(STAMP)
 	$(PY) -m uv pip compile requirements.txt --universal --fork-strategy fewest --python-version 3.11 \
 		--quiet -o requirements.lock
