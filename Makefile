@@ -68,9 +68,10 @@ LAB_ARGS ?=
 lab: $(STAMP)
 	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
-## Unit, property, notebook (nbval, strict) and browser tests.
+## Unit, property, notebook (nbval, strict: student edition and solutions), portability and browser tests,
+## on every core (pytest-xdist; the cells of one notebook stay in one worker, in order).
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadscope
 
 ## From each source/NN-x.ipynb, write and execute its student edition (notebooks/), worked solutions
 ## (solutions/) and instructor edition (instructor/); `make editions ARGS=--check` only says what is out of date.
