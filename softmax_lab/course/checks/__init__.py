@@ -6,8 +6,8 @@ notebook reads ``from softmax_lab.course.checks import check_softmax``:
 
 * :mod:`._core` -- :class:`CheckResult`, :func:`compare`, :func:`run_checks` (what every checker uses);
 * :mod:`.predictions` -- :func:`check_prediction` for predict-then-run questions;
-* :mod:`.basics`, :mod:`.losses`, :mod:`.jacobian`, :mod:`.derivatives`, :mod:`.temperature`,
-  :mod:`.attention` -- the checkers of each part of the course, and each module's ``PREDICTIONS``: question
+* :mod:`.basics`, :mod:`.losses`, :mod:`.jacobian`, :mod:`.derivatives`, :mod:`.geometry`,
+  :mod:`.temperature`, :mod:`.calibration`, :mod:`.pipeline`, :mod:`.attention` -- the checkers of each part of the course, and each module's ``PREDICTIONS``: question
   id -> a dict with the keys of :class:`.predictions.Prediction` (question, answer, explanation; optional
   choices, rtol, atol).
 
@@ -15,13 +15,13 @@ Every ``check_*`` re-exported here is wrapped by :func:`._core.checker`: an unto
 attempted yet", and the result is recorded for :func:`softmax_lab.course.progress.progress`.
 """
 
-from . import attention, basics, derivatives, jacobian, losses, temperature
+from . import attention, basics, calibration, derivatives, geometry, jacobian, losses, pipeline, temperature
 from ._core import CheckResult, checker, compare, run_checks
 from .predictions import PREDICTIONS, Prediction, check_prediction
 
 __all__ = ["CheckResult", "compare", "run_checks", "checker", "check_prediction", "Prediction", "PREDICTIONS"]
 
-for _module in (basics, losses, jacobian, derivatives, temperature, attention):
+for _module in (basics, losses, jacobian, derivatives, geometry, temperature, calibration, pipeline, attention):
     for _name in _module.__all__:
         if _name == "PREDICTIONS":  # merged below, not re-exported one module at a time
             continue

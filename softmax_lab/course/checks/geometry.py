@@ -1,0 +1,7 @@
+"""Checkers of notebook 10-geometry-and-convexity."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+PREDICTIONS: dict[str, dict] = {}
