@@ -123,7 +123,8 @@ def edition(source: nbformat.NotebookNode, name: str, stem: str) -> nbformat.Not
         after = [i for i in range(stubs[-1] + 1, len(cells))
                  if cells[i].cell_type == "markdown" and cells[i].source.lstrip().startswith(("# ", "## "))]
         cells.insert(after[0] if after else len(cells), solutions_link(stem))
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(source.metadata))
+    metadata = {k: v for k, v in source.metadata.items() if k != "widgets"}  # executing stores the live state
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(metadata))
     nb.nbformat, nb.nbformat_minor = source.nbformat, source.nbformat_minor
     return nb
 
