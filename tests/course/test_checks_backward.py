@@ -63,6 +63,7 @@ BACKWARD_SLIPS = [
     ("no factor p", lambda P, G: G - inner(P, G), "the factor p outside the bracket is missing"),
     ("flipped sign", lambda P, G: -vjp(P, G), "the sign is flipped"),
     ("axis 0", lambda P, G: P * (G - np.sum(G * P, axis=0, keepdims=True)), "summed over the batch (axis 0)"),
+    ("whole-batch sum", lambda P, G: P * (G - np.sum(G * P)), "summed over the whole batch (no axis)"),
     ("unweighted sum", lambda P, G: P * (G - G.sum(axis=1, keepdims=True)), "lost its weights p"),
     ("no keepdims", lambda P, G: P * (G - np.sum(G * P, axis=1)), "keepdims=True is missing"),
 ]
@@ -205,7 +206,8 @@ def test_check_jacobian_budget_stub_is_not_attempted():
 
 @pytest.mark.parametrize("value, words", [
     (math.isqrt(10**9 // (32 * 4)), "1 GiB read as 10^9 bytes"),
-    (math.isqrt(2**30 // (32 * 8)), "8 bytes per number (float64)"),
+    (math.isqrt(2**30 // (32 * 8)), "8 bytes per number (float64"),
+    (2**11, "the square root of 2^23 taken as 2^11"),  # sqrt(2^23) without its sqrt(2): the same 2048
     (math.isqrt(2**30 // 4), "the batch is missing"),
     (math.isqrt(2**30 // (32 * 4)) + 1, "rounded up"),
     (2**30 // (32 * 4), "C is not squared"),

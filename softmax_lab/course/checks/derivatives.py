@@ -76,6 +76,8 @@ def _backward_slips(P: np.ndarray, G: np.ndarray) -> list[tuple[str, Any]]:
         ("the factor p outside the bracket is missing (g - <g, p> instead of p * (g - <g, p>))", G - inner),
         ("<g, p> is summed over the batch (axis 0) instead of over each row (axis 1)",
          P * (G - np.sum(G * P, axis=0, keepdims=True))),
+        ("<g, p> is summed over the whole batch (no axis) instead of over each row (axis 1)",
+         P * (G - np.sum(G * P))),
         ("<g, p> lost its weights p (the plain sum of g was subtracted)", P * (G - G.sum(axis=1, keepdims=True))),
         (_NO_KEEPDIMS, no_keepdims),
     ]
@@ -237,7 +239,8 @@ def check_rounding_bound(fn: Callable[[float], Any]) -> CheckResult:
 # The slips a student plausibly makes in the budget question of notebook 06, with the value each one gives.
 _BUDGET_SLIPS = {
     2795: "1 GiB read as 10^9 bytes; a GiB is 2^30 = 1,073,741,824 bytes",
-    2048: "8 bytes per number (float64); a float32 number takes 4",
+    2048: ("8 bytes per number (float64; a float32 number takes 4), or the square root of 2^23 taken as 2^11 "
+           "(it is 2^11 sqrt 2)"),
     16384: "the batch is missing: that C fits ONE Jacobian, but there are N = 32 of them",
     2897: "rounded up or to the nearest integer: C = 2897 needs more than 2^30 bytes; take the floor",
     8388608: "C is not squared: a C x C Jacobian has C^2 entries",
