@@ -50,6 +50,8 @@ def test_entropy_checker_passes_a_right_answer():
     (lambda p: -np.sum(p * np.log(p)), "0 ln 0 counts as 0"),
     (lambda p: entropy_right(p) / np.log(2), "log base 2"),
     (lambda p: -entropy_right(p), "the minus sign is missing"),
+    (lambda p: -np.mean(p[p > 0] * np.log(p[p > 0])), "a mean instead of a sum"),
+    (lambda p: -np.sum(p * np.log(p + 1e-12)), "a small constant added inside the log"),
     (lambda p: float(np.log(len(p))), "expected 0, got 1.09861"),
     (lambda p: 1 / 0, "ZeroDivisionError"),
 ])
@@ -108,6 +110,8 @@ def test_slope_checker_passes_right_answers():
 @pytest.mark.parametrize("wrong, words", [
     (lambda z, t: slope_right(z, t) * t, "a missing 1/T"),
     (lambda z, t: slope_right(z, t) * t**3, "no power of T"),
+    (lambda z, t: slope_right(z, t) * t**2, "a missing 1/T^2"),
+    (lambda z, t: -slope_right(z, t) * t**2, "the slope against beta = 1/T"),
     (lambda z, t: np.sum(softmax(z, temperature=t) * (z - z.mean()) ** 2) / t**3, "around the plain mean"),
     (lambda z, t: np.var(z) / t**3, "without the weights p"),
     (lambda z, t: np.sqrt(slope_right(z, t) * t**3) / t**3, "standard deviation"),
@@ -146,6 +150,7 @@ def test_top_p_checker_passes_a_right_answer():
      "the class that crosses top_p was dropped"),
     (lambda p, t: np.ones(p.size, bool), "too many classes kept"),
     (lambda p, t: np.cumsum(p) - p < t, "summed in the given order"),
+    (lambda p, t: (lambda s: np.cumsum(s) - s < t)(np.sort(p)[::-1]), "the flags are in sorted order"),
     (_least_probable_first, "sorted the wrong way round"),
     (lambda p, t: top_p_right(p, t).astype(int), "not a boolean mask"),
     (lambda p, t: top_p_right(p, t)[:1], "wrong shape"),

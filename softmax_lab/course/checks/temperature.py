@@ -37,7 +37,8 @@ def check_entropy(fn: Callable[[np.ndarray], Any]) -> CheckResult:
 
     Expected values are closed forms (uniform: ln C; one-hot: 0; [1/2, 1/4, 1/4]: 1.5 ln 2) and, for a
     random vector, the sum written out. The classic mistakes are named: ``0 * log(0)`` giving NaN,
-    log base 2 instead of the natural log, a missing minus sign.
+    log base 2 instead of the natural log, a missing minus sign, a mean instead of a sum, a small constant
+    added inside the log.
     """
     rng = np.random.default_rng(70)
     q = softmax(rng.normal(size=50) * 2)
@@ -64,6 +65,12 @@ def check_entropy(fn: Callable[[np.ndarray], Any]) -> CheckResult:
         elif expected != 0 and np.isclose(got, -expected, rtol=1e-9):
             res.problems.append(f"{what}: the minus sign is missing, H = MINUS sum p ln p: expected "
                                 f"{expected:.6g}, got {got:.6g}")
+        elif expected != 0 and any(np.isclose(got, expected / k, rtol=1e-9) for k in (p.size, np.count_nonzero(p))):
+            res.problems.append(f"{what}: a mean instead of a sum (np.mean divides by the number of entries): "
+                                f"expected {expected:.6g}, got {got:.6g}")
+        elif abs(got - expected) < 1e-6:
+            res.problems.append(f"{what}: close, but not exact (a small constant added inside the log?): leave the "
+                                f"zero entries out of the sum instead: expected {expected:.6g}, got {got:.6g}")
         else:
             res.problems.append(f"{what}: expected {expected:.6g}, got {got:.6g}")
     return res
@@ -136,7 +143,7 @@ def check_entropy_slope(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
 
     The expected value is a central finite difference of the entropy (not the closed form
     :math:`\operatorname{Var}_p(z)/T^3`), at temperatures other than 1 so that a wrong power of T shows.
-    Slips named: a missing power of T (Var / T^2, Var), the variance taken with the plain mean or without the
+    Slips named: a missing power of T (Var / T^2, Var / T, Var), dH/dbeta in place of dH/dT, the variance taken with the plain mean or without the
     weights p, the standard deviation in place of the variance, the sign.
     """
     z6 = np.array([3.0, 2.2, 1.6, 0.5, -0.6, -1.4])
@@ -156,6 +163,9 @@ def check_entropy_slope(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
         zbar = float(np.sum(p * z))
         var = float(np.sum(p * (z - zbar) ** 2))
         slips = [("a missing 1/T: Var_p(z) / T^2, but dH/dT = Var_p(z) / T^3", var / t**2),
+                 ("a missing 1/T^2: Var_p(z) / T, but dH/dT = Var_p(z) / T^3", var / t),
+                 ("the slope against beta = 1/T, dH/dbeta = -Var_p(z) / T: multiply it by dbeta/dT = -1/T^2",
+                  -var / t),
                  ("no power of T: Var_p(z) alone; dH/dT = Var_p(z) / T^3", var),
                  ("the variance around the plain mean of z: the centre is the average under p, "
                   "sum_j p_j z_j", float(np.sum(p * (z - z.mean()) ** 2)) / t**3),
@@ -200,7 +210,11 @@ def check_top_p_mask(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
             ascending = np.argsort(pp, kind="stable")
             least_first = np.zeros(pp.size, dtype=bool)
             least_first[ascending[np.cumsum(pp[ascending]) - pp[ascending] < top_p]] = True
-            if np.array_equal(got, np.cumsum(pp) - pp < top_p):
+            order = np.argsort(-pp, kind="stable")
+            if np.array_equal(got, np.cumsum(pp[order]) - pp[order] < top_p):
+                slip = ("the flags are in sorted order: write them back to the classes' own positions "
+                        "(mask[order[keep]] = True)")
+            elif np.array_equal(got, np.cumsum(pp) - pp < top_p):
                 slip = "the mass was summed in the given order: sort by probability first, most probable first"
             elif np.array_equal(got, least_first):
                 slip = "sorted the wrong way round: the nucleus takes the MOST probable first (np.argsort(-p))"
