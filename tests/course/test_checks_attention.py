@@ -266,6 +266,7 @@ def test_causal_mask_right_answers_pass():
     (lambda n: np.ones((n, n), dtype=bool), 3, "the future leaks"),
     (lambda n: np.tril(np.ones((n, n), dtype=bool), -1), 4, "query 0 may not attend to itself"),
     (lambda n: np.eye(n, dtype=bool), 3, "query 1 cannot see key 0, which is in its past"),
+    (lambda n: np.triu(np.ones((n, n), dtype=bool), 1), 4, "the mask is inverted"),
     (lambda n: np.tril(np.ones((n, n))), 4, "must be boolean (True = may attend), got dtype float64"),
     (lambda n: np.where(np.tril(np.ones((n, n))) > 0, 0.0, -np.inf), 4, "must be boolean"),
     (lambda n: np.tril(np.ones((n, n + 1), dtype=bool)), 4, "wrong shape"),

@@ -68,7 +68,11 @@ def check_causal_mask(fn: Callable[[int], Any]) -> CheckResult:
             res.passed += 1
             continue
         i, j = (int(t) for t in wrong[0])
-        if j > i:
+        if np.array_equal(g, ~expected):
+            why = ("the mask is inverted: True must mean 'may attend' (itself and the past); you marked the "
+                   "forbidden keys, the convention of some libraries (the boolean attn_mask of PyTorch's "
+                   "nn.MultiheadAttention), not of this course")
+        elif j > i:
             why = f"query {i} may attend to key {j}, which comes after it: the future leaks (keys j > i must be False)"
         elif i == j:
             why = f"query {i} may not attend to itself: the diagonal must be True"
