@@ -54,3 +54,25 @@ def test_check_backward_no_keepdims_passes_only_the_single_sample_case():
     res = check_backward(lambda A, G: A * (G - np.sum(G * A, axis=1)))
     assert res.passed == 1 and len(res.problems) == 3
     assert "(3, 1)" in repr(res) and "(3, 3)" in repr(res)   # the shapes it expected and got
+
+
+@pytest.mark.parametrize("fn, slip", [
+    (lambda A, G: np.stack([g @ (np.diag(a * (1 - a)) - np.outer(a, a)) for a, g in zip(A, G)]),
+     "p_j^2 is subtracted twice on the diagonal"),
+    (lambda A, G: np.stack([g @ np.diag(a) for a, g in zip(A, G)]), "the -p p^T part is missing"),
+])
+def test_check_backward_names_a_wrong_jacobian_before_expected_against_actual(fn, slip):
+    res = check_backward(fn)
+    assert len(res.problems) == 4, repr(res)
+    assert all(p.index(slip) < p.index("expected") for p in res.problems), repr(res)
+    # the slip really is wrong: compare with finite differences of sum(G * softmax(Z)) on one row
+    z, g = np.array([0.3, -1.2, 2.0]), np.array([0.5, -0.7, 0.1])
+    h = 1e-6
+
+    def softmax(v):
+        e = np.exp(v - v.max())
+        return e / e.sum()
+
+    fd = np.array([(g @ softmax(z + h * e) - g @ softmax(z - h * e)) / (2 * h) for e in np.eye(3)])
+    assert np.allclose(per_row_jacobian(softmax(z)[None], g[None])[0], fd, atol=1e-8)
+    assert not np.allclose(fn(softmax(z)[None], g[None])[0], fd, atol=1e-4)

@@ -192,6 +192,9 @@ LOG_SOFTMAX_SLIPS = {
     "the sign is flipped": (lambda z: lse(z) - z, "a small vector"),
     "you returned softmax(z), not its log": (softmax_rows, "a small vector"),
     "log(softmax(z) + eps)": (lambda z: np.log(softmax_rows(z) + 1e-10), "far-apart logits [0, -800]"),
+    "log(softmax(z) + eps) (or a clip at eps)": (lambda z: np.log(softmax_rows(z) + 1e-30), "far-apart logits [0, -800]"),
+    "log(max(softmax(z), eps)), a clip": (lambda z: np.log(np.clip(softmax_rows(z), 1e-12, 1.0)),
+                                          "far-apart logits [0, -800]"),
 }
 
 

@@ -39,7 +39,7 @@ def test_saturated_rank_tells_right_from_wrong():
 
 # --- check_log_softmax_jacobian (notebook 04, exercise 2) -------------------------------------------------------
 
-from softmax_lab.course.checks import check_log_softmax_jacobian  # noqa: E402
+from softmax_lab.course.checks import check_jacobian_row, check_log_softmax_jacobian  # noqa: E402
 
 
 def _ones(p):
@@ -81,9 +81,49 @@ def test_log_softmax_jacobian_formula_agrees_with_finite_differences():
     (lambda p: -np.outer(_ones(p), p), "the identity is missing", 6),
     (lambda p: np.eye(p.size) - np.outer(p, p), "p p^T in place of 1 p^T", 6),
     (lambda p: np.outer(_ones(p), p) - np.eye(p.size), "the sign is flipped", 6),
+    (lambda p: np.eye(p.size) - np.diag(p), "only the diagonal has -p_j", 6),
+    (lambda p: 1.0 - np.outer(_ones(p), p), "a matrix of ones in place of the identity", 6),
 ])
 def test_log_softmax_jacobian_slips_are_named(fn, slip, n_named):
     res = check_log_softmax_jacobian(fn)
     assert not res.ok
     assert sum(f": {slip}" in p for p in res.problems) == n_named == len(res.problems), repr(res)
     assert all("expected" in p and "got" in p for p in res.problems)
+
+
+# ---------------------------------------------------------------- check_jacobian_row (notebook 04, exercise 1)
+def _row_with_diagonal(extra):
+    """Row i of -p p^T, plus extra(p, i) on its diagonal entry."""
+    def row(p, i):
+        r = -p[i] * p
+        r[i] += extra(p, i)
+        return r
+    return row
+
+
+def test_jacobian_row_right_answer_passes():
+    res = check_jacobian_row(_row_with_diagonal(lambda p, i: p[i]))
+    assert res.ok and res.passed == 4, repr(res)
+
+
+@pytest.mark.parametrize("fn, slip", [
+    (_row_with_diagonal(lambda p, i: 0.0), "the diagonal term p_i is missing from row i"),
+    (_row_with_diagonal(lambda p, i: p[i] * (1 - p[i])), "p_i^2 is subtracted twice on the diagonal"),
+    (_row_with_diagonal(lambda p, i: 1.0), "1 added on the diagonal instead of p_i"),
+    (lambda p, i: np.where(np.arange(p.size) == i, p[i] * (1 - p[i]), 0.0), "the off-diagonal terms -p_i p_j are missing"),
+])
+def test_jacobian_row_names_each_slip_before_expected_against_actual(fn, slip):
+    res = check_jacobian_row(fn)
+    assert len(res.problems) == 4, repr(res)
+    # the slip in words first, then expected against actual, checked against J = diag(p) - p p^T built here
+    assert all(p.index(slip) < p.index("expected") for p in res.problems), repr(res)
+    p = np.array([np.exp(1.0), np.exp(2.0), np.exp(3.0)]) / (np.exp(1.0) + np.exp(2.0) + np.exp(3.0))
+    J = np.diag(p) - np.outer(p, p)
+    wrong = np.stack([fn(p.copy(), i) for i in range(3)])
+    assert not np.allclose(wrong, J)
+
+
+def test_jacobian_row_a_flipped_sign_keeps_its_own_words():
+    right = _row_with_diagonal(lambda p, i: p[i])
+    res = check_jacobian_row(lambda p, i: -right(p, i))
+    assert all(": the sign is flipped" in p for p in res.problems) and len(res.problems) == 4, repr(res)

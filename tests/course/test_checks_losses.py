@@ -133,6 +133,8 @@ def test_a_missing_keepdims_is_named():
     (lambda Z, t: (Z - np.eye(Z.shape[1])[t]) / len(t), "no softmax", 6),
     (lambda Z, t: _softmax(Z)[np.arange(len(t)), t] - 1, "one number per sample", 6),
     (lambda Z, t: ce_grad(Z, t).T, "transposed", 6),
+    (lambda Z, t: (_softmax(Z) - np.eye(Z.shape[1])[t]) / Z.shape[1], "divided by C = ", 6),
+    (lambda Z, t: (_softmax(Z) - np.eye(Z.shape[1])[t]) / Z.size, "divided by N * C = ", 3),  # N = 1: it is /C
 ])
 def test_each_slip_is_named(fn, slip, n_named):
     # n_named: the cases on which the slip shows (a missing 1/N cannot show on one sample)
@@ -187,6 +189,12 @@ def test_step_right_answers_pass(fn):
     assert repr(res) == "softmax regression step: all 6 checks passed"
 
 
+def _no_bias_in_logits(W, b, X, y, lr):
+    """One step computed with the logits X @ W (the bias left out of the forward pass), b updated from them."""
+    W0, b0 = step(W, np.zeros_like(b), X, y, lr)
+    return W0, b + b0
+
+
 def _moved(W, b, X, y, lr, fW=1.0, fb=1.0):
     """The right step scaled by fW for W and fb for b."""
     W1, b1 = step(W, b, X, y, lr)
@@ -200,6 +208,8 @@ def _moved(W, b, X, y, lr, fW=1.0, fb=1.0):
     (lambda W, b, X, y, lr: _moved(W, b, X, y, lr, fW=1 / lr, fb=1 / lr), "the learning rate is missing", 6),
     (lambda W, b, X, y, lr: _moved(W, b, X, y, lr, fb=1 / len(y)), "b_new: a mean over the samples where a sum belongs", 3),
     (lambda W, b, X, y, lr: step(W, b, X, y, lr)[0], "must return a pair (W_new, b_new)", 6),
+    (lambda W, b, X, y, lr: _moved(W, b, X, y, lr, fW=1 / len(y)), "W_new: 1/N applied twice", 3),
+    (_no_bias_in_logits, "the bias is missing from the logits", 4),   # the third case has b = 0
 ])
 def test_step_slips_are_named(fn, fragment, n_failed):
     res = check_softmax_regression_step(fn)

@@ -125,8 +125,13 @@ def _softmax_written_out(z: Any) -> np.ndarray:
 _EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, 1e-20)
 
 
-def _log_plus_eps(words: str, probabilities: Callable[[np.ndarray], np.ndarray]) -> list[Slip]:
-    return [(words, lambda x, eps=eps: np.log(probabilities(x) + eps)) for eps in _EPSILONS]
+# Guards so small that they only show where a probability rounded to 0 (the smallest normal float64 among them).
+_TINY_GUARDS = (1e-30, 1e-40, 1e-50, 1e-100, 1e-200, 1e-300, float(np.finfo(np.float64).tiny))
+
+
+def _log_plus_eps(words: str, probabilities: Callable[[np.ndarray], np.ndarray],
+                  epsilons: tuple[float, ...] = _EPSILONS) -> list[Slip]:
+    return [(words, lambda x, eps=eps: np.log(probabilities(x) + eps)) for eps in epsilons]
 
 
 _LOGITS_FOR_SLIPS: list[Slip] = [
@@ -253,8 +258,12 @@ _LOG_SOFTMAX_SLIPS: list[Slip] = [
     ("the sign is flipped: log_softmax(z) = z - LSE(z), not LSE(z) - z",
      lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z)))) - z),
     ("you returned softmax(z), not its log", lambda z: _normalised(_exp_shifted(z, np.max))),
-    *_log_plus_eps("log(softmax(z) + eps): the small constant caps log p at about log(eps), far above the true value "
-                   "where p is tiny; use z - LSE(z)", lambda z: _normalised(_exp_shifted(z, np.max))),
+    *_log_plus_eps("log(softmax(z) + eps) (or a clip at eps): the small constant caps log p at about log(eps), far "
+                   "above the true value where p is tiny; use z - LSE(z)", lambda z: _normalised(_exp_shifted(z, np.max)),
+                   _EPSILONS + _TINY_GUARDS),
+    *[("log(max(softmax(z), eps)), a clip: it caps log p at log(eps), far above the true value where p is tiny; "
+       "use z - LSE(z)", lambda z, eps=eps: np.log(np.maximum(_normalised(_exp_shifted(z, np.max)), eps)))
+      for eps in _EPSILONS + _TINY_GUARDS],
 ]
 
 
@@ -262,7 +271,8 @@ def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     """Check a student's ``fn(z)`` for one vector against :func:`log_softmax`.
 
     Slips named: log of softmax (caught by [0, -800]), no max shift, a shift by the mean or the min, the log of the sum
-    missing, the sign flipped, softmax returned instead of its log, ``log(softmax(z) + eps)``.
+    missing, the sign flipped, softmax returned instead of its log, ``log(softmax(z) + eps)`` and
+    ``log(max(softmax(z), eps))`` (a clip), for guards from 1e-6 down to the smallest normal float.
     """
     vecs = example_vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + FAR_APART + [_ONE_FAR_BELOW]
     cases = [(what, z, log_softmax(z)) for what, z in vecs]

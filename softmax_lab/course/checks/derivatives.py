@@ -39,12 +39,39 @@ def check_jacobian_row(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
             rows.append(row)
         return np.stack(rows)
 
+    seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def stacked(p: np.ndarray, what: str) -> np.ndarray:
+        seen[what] = (all_rows(p), p)
+        return seen[what][0]
+
     cases = []
     for desc, z in example_vectors()[:4]:
         p = softmax(z)
-        cases.append((f"rows of J at softmax({desc})", (lambda p=p: all_rows(p)),
-                      softmax_jacobian(p)))
-    return run_checks("Jacobian row", cases)
+        what = f"rows of J at softmax({desc})"
+        cases.append((what, (lambda p=p, what=what: stacked(p, what)), softmax_jacobian(p)))
+    res = run_checks("Jacobian row", cases)
+    for k, problem in enumerate(res.problems):
+        what, rest = problem.split(": ", 1)
+        if what in seen and not rest.startswith("the sign is flipped"):
+            got, p = seen[what]
+            slip = next((words for words, value in _jacobian_row_slips(p)
+                         if np.allclose(got, value, rtol=1e-6, atol=1e-12)), None)
+            if slip:
+                res.problems[k] = f"{what}: {slip}; {rest}"
+    return res
+
+
+def _jacobian_row_slips(p: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The classic wrong rows, stacked into a matrix (row i = the student's row i), with the words that name them."""
+    J = np.diag(p) - np.outer(p, p)
+    return [("the diagonal term p_i is missing from row i: -p_i p_j is every entry, plus p_i where j = i",
+             -np.outer(p, p)),
+            ("p_i^2 is subtracted twice on the diagonal: -p_i p_j already covers j = i, so add p_i there, "
+             "not p_i (1 - p_i)", J - np.diag(p * p)),
+            ("the off-diagonal terms -p_i p_j are missing (only the diagonal p_i (1 - p_i) was kept)",
+             np.diag(p * (1 - p))),
+            ("1 added on the diagonal instead of p_i: d p_i / dz_i = p_i (1 - p_i)", J - np.diag(p) + np.eye(p.size))]
 
 
 
@@ -79,6 +106,9 @@ def _backward_slips(P: np.ndarray, G: np.ndarray) -> list[tuple[str, Any]]:
         ("<g, p> is summed over the whole batch (no axis) instead of over each row (axis 1)",
          P * (G - np.sum(G * P))),
         ("<g, p> lost its weights p (the plain sum of g was subtracted)", P * (G - G.sum(axis=1, keepdims=True))),
+        ("p_j^2 is subtracted twice on the diagonal (diag(p (1 - p)) - p p^T instead of diag(p) - p p^T)",
+         P * (G - inner) - P * P * G),
+        ("the -p p^T part is missing (only diag(p) was used, not diag(p) - p p^T)", P * G),
         (_NO_KEEPDIMS, no_keepdims),
     ]
 

@@ -29,7 +29,11 @@ def _log_softmax_jacobian_slips(p: np.ndarray) -> list[Slip]:
             ("the identity is missing: d z_i / dz_j = delta_ij gives the 1 on the diagonal", -np.outer(ones, p)),
             ("p p^T in place of 1 p^T: the LSE term contributes -p_j to every row, not -p_i p_j",
              np.eye(C) - np.outer(p, p)),
-            ("the sign is flipped: log p_i = z_i - LSE(z), so the z_i term is +delta_ij", np.outer(ones, p) - np.eye(C))]
+            ("the sign is flipped: log p_i = z_i - LSE(z), so the z_i term is +delta_ij", np.outer(ones, p) - np.eye(C)),
+            ("only the diagonal has -p_j: the LSE term depends on every z_j, so every row i gets -p_j in column j",
+             np.eye(C) - np.diag(p)),
+            ("a matrix of ones in place of the identity: d z_i / dz_j = delta_ij is 1 only where i = j",
+             1.0 - np.outer(ones, p))]
 
 
 def check_log_softmax_jacobian(fn: Callable[[np.ndarray], Any]) -> CheckResult:
@@ -37,7 +41,8 @@ def check_log_softmax_jacobian(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     :math:`\partial \log p_i / \partial z_j = \delta_{ij} - p_j`, the matrix :math:`I - \mathbf 1 p^\top`.
 
     A wrong answer is compared with what each plausible slip gives (the softmax Jacobian itself, the
-    transpose, a missing identity, :math:`pp^\top` for :math:`\mathbf 1 p^\top`, a flipped sign).
+    transpose, a missing identity, :math:`pp^\top` for :math:`\mathbf 1 p^\top`, a flipped sign, :math:`-p_j` on the
+    diagonal only, ones in place of the identity).
     """
     cases = []
     for desc, z in example_vectors():

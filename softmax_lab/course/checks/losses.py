@@ -116,6 +116,10 @@ def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
               "use P[np.arange(N), labels] -= 1 (one entry per row)", (P - every_row) / N),
              ("Y is not one-hot: the labels were subtracted as numbers (P - labels); build "
               "Y = np.eye(C)[labels] first", (P - t[:, None]) / N),
+             (f"divided by C = {C}, the number of classes, instead of by N = {N} samples: the mean runs over the "
+              "samples only", (P - Y) / C),
+             (f"divided by N * C = {N * C}, a mean over every entry: the mean runs over the N = {N} samples only, "
+              "each sample's loss sums over its classes", (P - Y) / (N * C)),
              ("seed 001's loss -sum_k log p_k (no y_k): its gradient is C p - 1; cross-entropy's is p - y",
               (C * P - 1) / N),
              ("no softmax: you subtracted y from the logits themselves; p = softmax(z)", (Z - Y) / N),
@@ -133,6 +137,7 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     ``P[:, labels] -= 1``, softmax over axis 0 or over the whole batch), large logits (no max shift
     overflows), a confidently wrong prediction whose label probability rounds to 0 (the route through
     ``-y/p`` gives NaN) and a batch whose rows lie 1000 apart (a max over the whole batch underflows).
+    A division by C or by N * C (a mean over the classes or over every entry) is named too.
     """
     rng = np.random.default_rng(3)
     inputs = [("one sample (N=1, C=3)", rng.normal(size=(1, 3)) * 2, np.array([1]), NONFINITE),
@@ -166,7 +171,8 @@ def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
     :math:`W - \eta X^\top G`, :math:`b - \eta \sum_n G_n` with :math:`G = (P - Y)/N`
     (:func:`softmax_lab.course.regression.gradient_step`). ``W`` and ``b`` are reported separately, and a
     wrong one is compared with what each plausible slip gives (a missing 1/N, a missing learning rate, a
-    step uphill, ``G^T X``, a mean instead of a sum for the bias, a bias left alone); large logits catch a
+    step uphill, ``G^T X``, 1/N applied twice, a mean instead of a sum for the bias, a bias left alone or left
+    out of the logits); large logits catch a
     forward pass without the max shift.
     """
     rng = np.random.default_rng(5)
@@ -183,15 +189,22 @@ def check_softmax_regression_step(fn: Callable[..., Any]) -> CheckResult:
         N, (D, C) = len(y), W.shape
         W_ref, b_ref = gradient_step(W, b, X, y, lr)
         G = _softmax(X @ W + b, axis=1) - np.eye(C)[y]          # P - Y (without the 1/N)
+        G_no_bias = _softmax(X @ W, axis=1) - np.eye(C)[y]      # the same with b left out of the logits
         W_slips = [(f"a missing 1/N: your step is N = {N} times the expected: G = (P - Y)/N",
                     W - lr * X.T @ G),
                    (f"the learning rate is missing: your step is 1/lr = {1 / lr:g} times the expected",
                     W - X.T @ G / N),
-                   ("a step uphill: gradient descent subtracts lr * dL/dW", W + lr * X.T @ G / N)]
+                   ("a step uphill: gradient descent subtracts lr * dL/dW", W + lr * X.T @ G / N),
+                   (f"1/N applied twice: your step is 1/N = 1/{N} of the expected (G = (P - Y)/N already holds it)",
+                    W - lr * X.T @ G / N**2),
+                   ("the bias is missing from the logits: the forward pass is Z = X @ W + b",
+                    W - lr * X.T @ G_no_bias / N)]
         if D == C:   # G^T X then has the shape of W
             W_slips.append(("G^T X in place of X^T G: dL/dW[d, k] = sum_n X[n, d] G[n, k]",
                             W - lr * (G.T @ X) / N))
         b_slips = [("the bias was not updated: b_new = b - lr * sum_n G_n", b),
+                   ("the bias is missing from the logits: the forward pass is Z = X @ W + b",
+                    b - lr * G_no_bias.sum(axis=0) / N),
                    (f"a missing 1/N: your step is N = {N} times the expected: G = (P - Y)/N",
                     b - lr * G.sum(axis=0)),
                    (f"a mean over the samples where a sum belongs: G already holds the 1/N, so the bias "
