@@ -15,7 +15,8 @@ A cell whose stored output shows digits at rounding level fails here, on the mac
 written, instead of on a student's laptop. Before the notebooks are checked, a canary notebook that
 prints raw ``exp`` digits must fail: that proves the kernel really computes differently.
 
-Usage: ``python tools/check_portability.py [notebooks/NN-x.ipynb ...]`` (default: notebooks/ and present/).
+Usage: ``python tools/check_portability.py [notebooks/NN-x.ipynb ...]`` (default: notebooks/, solutions/ and
+present/: every notebook whose outputs strict nbval compares).
 Exit status 0 when every notebook passes and the canary fails.
 """
 
@@ -89,12 +90,15 @@ def run_nbval(paths: list[Path], env: dict[str, str]) -> subprocess.CompletedPro
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval",
            "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
            "-o", "addopts=", "-o", "testpaths=", *map(str, paths)]
+    if len(paths) > 1:  # two workers (pytest-xdist); the cells of one notebook stay in one worker, in order
+        cmd[3:3] = ["-n", "2", "--dist", "loadscope"]
     return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
 
 
 def main(argv: list[str]) -> int:
     notebooks = [Path(a).resolve() for a in argv] or sorted(
-        [*ROOT.glob("notebooks/[0-9][0-9]-*.ipynb"), *ROOT.glob("present/*.ipynb")])
+        [*ROOT.glob("notebooks/[0-9][0-9]-*.ipynb"), *ROOT.glob("solutions/[0-9][0-9]-*.ipynb"),
+         *ROOT.glob("present/*.ipynb")])
     with tempfile.TemporaryDirectory(prefix="portability-") as tmp:
         env = other_machine_env(Path(tmp))
         confirm_simd_off(env)
