@@ -84,6 +84,9 @@ SOFTMAX_SLIPS = {
     "the row sums lack keepdims=True": (
         lambda z: _shifted(z, row(np.max)) / _shifted(z, row(np.max)).sum(axis=-1), "a square batch"),
     "not normalised": (lambda z: _shifted(z, row(np.max)), "a small vector [1, 2, 3]"),
+    "the max of each column (axis=0) instead of each row": (
+        lambda z: (lambda e: e / e.sum(axis=-1, keepdims=True))(np.exp(z - z.max(axis=0, keepdims=True))),
+        "a batch with rows far apart"),
 }
 
 
@@ -190,6 +193,7 @@ LOG_SOFTMAX_SLIPS = {
         lambda z: z - z.min() - np.log(np.sum(np.exp(z - z.min()))), "one logit far below the others"),
     "the log of the sum is missing": (lambda z: z - z.max(), "a small vector"),
     "the sign is flipped": (lambda z: lse(z) - z, "a small vector"),
+    "the max is not added back into LSE": (lambda z: z - np.log(np.sum(np.exp(z - z.max()))), "equal logits [5, 5, 5, 5]"),
     "you returned softmax(z), not its log": (softmax_rows, "a small vector"),
     "log(softmax(z) + eps)": (lambda z: np.log(softmax_rows(z) + 1e-10), "far-apart logits [0, -800]"),
     "log(softmax(z) + eps) (or a clip at eps)": (lambda z: np.log(softmax_rows(z) + 1e-30), "far-apart logits [0, -800]"),

@@ -192,6 +192,9 @@ _SOFTMAX_SLIPS: list[Slip] = [
      lambda z: np.exp(z - z.max(axis=-1)) / np.exp(z - z.max(axis=-1)).sum(axis=-1)),
     ("not normalised: exp(z - max) is missing the division by its sum",
      lambda z: _exp_shifted(z, _row(np.max))),
+    ("the max of each column (axis=0) instead of each row: a row far below a column's max underflows to 0/0; "
+     "use axis=-1", lambda z: _normalised(_exp_shifted(z, lambda x: x.max(axis=0, keepdims=True)), axis=-1,
+                                          keepdims=True)),
 ]
 
 
@@ -202,7 +205,7 @@ def check_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
 
     Slips named: no max shift, a shift by the mean or the min, one max for the whole batch, columns
     normalised instead of rows, one sum for the whole batch, row sums or maxima without keepdims, no
-    division by the sum.
+    division by the sum, the max of each column instead of each row.
     """
     batches = [("a batch of 2 rows [[1, 2, 3], [2, 2, 1]]", np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])),
                ("a square batch [[1, 2, 3], [3, 1, 2], [0, 0, 5]]",
@@ -255,6 +258,8 @@ _LOG_SOFTMAX_SLIPS: list[Slip] = [
     ("a shift by the min instead of the max: exp(z - min) overflows when one logit is far below the others",
      lambda z: z - np.min(z) - np.log(np.sum(np.exp(z - np.min(z))))),
     ("the log of the sum is missing: z - max(z) is only the shift", lambda z: z - np.max(z)),
+    ("the max is not added back into LSE: z - log(sum(exp(z - m))) is log softmax(z) + m; subtract "
+     "LSE(z) = m + log(sum(exp(z - m)))", lambda z: z - np.log(np.sum(np.exp(z - np.max(z))))),
     ("the sign is flipped: log_softmax(z) = z - LSE(z), not LSE(z) - z",
      lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z)))) - z),
     ("you returned softmax(z), not its log", lambda z: _normalised(_exp_shifted(z, np.max))),
@@ -271,7 +276,7 @@ def check_log_softmax(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     """Check a student's ``fn(z)`` for one vector against :func:`log_softmax`.
 
     Slips named: log of softmax (caught by [0, -800]), no max shift, a shift by the mean or the min, the log of the sum
-    missing, the sign flipped, softmax returned instead of its log, ``log(softmax(z) + eps)`` and
+    missing, the max not added back into LSE, the sign flipped, softmax returned instead of its log, ``log(softmax(z) + eps)`` and
     ``log(max(softmax(z), eps))`` (a clip), for guards from 1e-6 down to the smallest normal float.
     """
     vecs = example_vectors() + [("far-apart logits [0, -800]", np.array([0.0, -800.0]))] + FAR_APART + [_ONE_FAR_BELOW]
