@@ -72,6 +72,11 @@ def update_block_shifted_by_old_max(m, l, x):
     return m_new, l * np.exp(m - m_new) + np.sum(np.exp(x - m))
 
 
+def update_block_shifted_by_its_own_max(m, l, x):
+    m_new = max(m, float(np.max(x)))
+    return m_new, l * np.exp(m - m_new) + np.sum(np.exp(x - np.max(x)))
+
+
 def update_keeps_old_max(m, l, x):
     return m, l + np.sum(np.exp(x - m))
 
@@ -104,6 +109,7 @@ def test_online_update_right_answer_reproduces_softmax():
     (update_drops_old_sum, 5, "the old sum is missing"),
     (update_block_shifted_by_old_max, 4, "the block was shifted by the old max m"),
     (update_block_shifted_by_old_max, 4, "the block was shifted by the old max: at the start m = -inf"),
+    (update_block_shifted_by_its_own_max, 2, "the block was shifted by its own max"),
     (update_keeps_old_max, 4, "m_new is not the max of everything seen"),
     (update_off_by_factor, 6, "not l * exp(m - m_new) + sum(exp(x - m_new))"),
 ])
@@ -244,6 +250,13 @@ def test_score_variance_slips_are_named_first(fn, slip):
     res = check_score_variance(fn)
     assert res.status == "tried"
     assert any(slip_before_values(p, slip) for p in res.problems), res.problems
+
+
+def test_score_variance_names_both_slips_where_they_give_the_same_value():
+    # at d = 16, sigma_q = 2, sigma_k = 1: sqrt(d) sigma_q^2 sigma_k^2 = 16 = d
+    res = check_score_variance(lambda d, sq, sk: math.sqrt(d) * sq**2 * sk**2)
+    both = [p for p in res.problems if p.startswith("d = 16, sigma_q = 2, sigma_k = 1:")]
+    assert both and "sqrt(d) instead of d" in both[0] and "the variances of q and k are missing" in both[0]
 
 
 def test_score_variance_non_number():

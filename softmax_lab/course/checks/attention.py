@@ -120,9 +120,10 @@ def check_score_variance(fn: Callable[[int, float, float], Any]) -> CheckResult:
         ]
         default = ("close, but not exact: a sampled estimate? write the closed form you derived"
                    if math.isclose(got, expected, rel_tol=0.1) else "not d sigma_q^2 sigma_k^2")
-        why = next((msg for value, msg in slips
-                    if math.isclose(got, value, rel_tol=1e-9) and not math.isclose(value, expected, rel_tol=1e-9)),
-                   default)
+        # two slips can give the same value (sqrt(16) * 2^2 = 16 = d): name every one that matches
+        why = " or ".join(msg for value, msg in slips
+                          if math.isclose(got, value, rel_tol=1e-9) and not math.isclose(value, expected, rel_tol=1e-9))
+        why = why or default
         res.problems.append(f"{desc}: {why}: expected {num(expected, got)}, got {num(got, expected)}")
     return res
 
@@ -149,7 +150,7 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
     is :math:`m' = \max(m, \max x)`, :math:`l' = l e^{m - m'} + \sum e^{x - m'}`. The expected answer is
     computed from all the scores at once (max, then a sum of shifted exponentials), not with the update
     formula, and the usual slips are named: no rescaling of ``l``, the factor upside down, the block not
-    shifted by the new max (or by the old one), the old sum dropped, overflow.
+    shifted by the new max (or shifted by the old one, or by its own), the old sum dropped, overflow.
     """
     res = CheckResult("online softmax update")
     for desc, seen, x in _online_cases():
@@ -196,6 +197,8 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
                 (block, "the old sum is missing: l_new is the rescaled old sum plus the block's terms"),
                 (l * np.exp(m - m_exp) + float(np.sum(np.exp(x - m))), "the block was shifted by the old max m: "
                                                                        "its terms must be exp(x - m_new)"),
+                (l * np.exp(m - m_exp) + float(np.sum(np.exp(x - np.max(x)))), "the block was shifted by its own "
+                 "max: its terms must be exp(x - m_new), measured against the same max as the rescaled old sum"),
             ]
         why = next((msg for value, msg in slips if np.isfinite(value) and np.isclose(gl, value, rtol=1e-9)),
                    "not l * exp(m - m_new) + sum(exp(x - m_new))")
