@@ -91,3 +91,20 @@ def test_stages_switched_off_pass_their_input_on():
 def test_bad_arguments_are_named(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_every_dtype_is_computed_in_float64(dtype):
+    z = np.array([3, 1, -2, 0, 2]).astype(dtype)
+    s = sampler_stages(z, [1, 0, 0, 2, 0], repetition=1.5, temperature=0.7, top_k=4, top_p=0.9, min_p=0.05)
+    z64 = z.astype(np.float64)
+    zp = np.array([2.0, 1.0, -2.0, 0.0, 2.0])  # 3 / 1.5 = 2; 0 is neither > 0 nor changed by * 1.5
+    np.testing.assert_allclose(apply_penalties(z64, [1, 0, 0, 2, 0], repetition=1.5), zp, rtol=1e-15)
+    for q in s.values():
+        assert q.dtype == np.float64 and abs(q.sum() - 1) < 1e-12
+
+
+def test_a_banned_class_is_never_kept():
+    bias = np.array([-math.inf, 0.0, 0.0])
+    s = sampler_stages(np.array([5.0, 1.0, 0.0]), bias=bias, top_p=1.0, min_p=0.0)
+    assert s["min-p"][0] == 0 and s["softmax(z)"][0] > 0.9
