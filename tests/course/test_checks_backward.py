@@ -164,7 +164,7 @@ def test_check_rounding_bound_stub_is_not_attempted():
     assert not res.attempted and "not attempted yet" in repr(res)
 
 
-@pytest.mark.parametrize("fn", [lambda d: d + d * d, lambda d: d * (1 + d), lambda d: 1.2 * (d + d**2)])
+@pytest.mark.parametrize("fn", [lambda d: d + d * d, lambda d: d * (1 + d), lambda d: (d + 0.5) ** 2 - 0.25])
 def test_check_rounding_bound_passes_tight_bounds(fn):
     res = check_rounding_bound(fn)
     assert res.ok, repr(res)
@@ -178,6 +178,9 @@ def test_check_rounding_bound_passes_tight_bounds(fn):
     (lambda d: d / 2, "not a bound"),
     (lambda d: 2 * d + d * d, "a valid bound, but"),
     (lambda d: 2 * d, "a valid bound, but"),
+    (lambda d: 1.2 * (d + d**2), "a valid bound, but 1.2 times the smallest one"),
+    (lambda d: 1.2 * d, "a valid bound, but"),
+    (lambda d: d + 2 * d**2, "a valid bound, but"),
 ])
 def test_check_rounding_bound_names_each_slip(fn, words):
     res = check_rounding_bound(fn)
