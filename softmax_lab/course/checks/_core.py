@@ -28,7 +28,8 @@ class CheckResult:
     """Outcome of a checker: ``ok`` is True only when at least one case was checked and every case passed.
 
     ``attempted`` is False for an untouched stub (it raised NotImplementedError or returned ``...``);
-    ``function`` names the student's function in the "not attempted yet" message.
+    ``function`` names the student's function (or, with ``value=True``, the variable that holds their answer)
+    in the "not attempted yet" message.
     """
 
     name: str
@@ -36,6 +37,7 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     attempted: bool = True
     function: str = "your function"
+    value: bool = False
 
     @property
     def ok(self) -> bool:
@@ -51,8 +53,8 @@ class CheckResult:
 
     def __repr__(self) -> str:
         if not self.attempted:
-            return (f"{self.name}: not attempted yet - write the body of {self.function}, "
-                    "then run this cell again")
+            todo = f"set {self.function} to your answer" if self.value else f"write the body of {self.function}"
+            return f"{self.name}: not attempted yet - {todo}, then run this cell again"
         total = self.passed + len(self.problems)
         if self.ok:
             return f"{self.name}: all {total} checks passed"
