@@ -1,0 +1,232 @@
+// The simplex explorer of notebook 10, computed in the browser: an anywidget ES module (JupyterLab, Voila)
+// that the static site loads too (tools/site/explorer-site.js gives it a small stand-in model). Python sends
+// only the settings (three logits, T, the shift c); every number and every point on screen is computed here.
+//
+// anywidget loads this file as one module from a blob URL, so it cannot import explorer.js beside it: the
+// few lines of softmax below are its own. The pure functions are exported so that node can test them
+// against softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
+
+export const T_MIN = 0.01;
+export const T_MAX = 100;
+const LOG_STEP = 0.02; // the T slider moves log10(T) in steps of 0.02, as the temperature explorer's does
+const LOGIT_MIN = -5, LOGIT_MAX = 5, LOGIT_STEP = 0.1;
+const SHIFT_MIN = -5, SHIFT_MAX = 5, SHIFT_STEP = 0.5;
+/** The corners V_1, V_2, V_3 of the triangle with side 1 (softmax_lab.course.geometry.CORNERS). */
+export const CORNERS = [[0, 0], [1, 0], [0.5, Math.sqrt(3) / 2]];
+const LABELS = ["class 1", "class 2", "class 3"];
+
+// ------------------------------------------------------------------------------------------ pure part
+
+/**
+ * softmax(z / T) with the max shift: p_i = w_i / sum_j w_j, w_i = exp((z_i - m) / T), m = max_j z_j.
+ * T = 0 is the argmax limit (tied maxima share the mass evenly), T = Infinity is uniform. NaN or
+ * infinite logits, or a bad T, throw an Error naming the argument.
+ */
+export function softmax(z, T = 1) {
+  if (!(T >= 0)) throw new Error(`temperature must be a number >= 0, got ${T}`);
+  let m = -Infinity;
+  for (let i = 0; i < z.length; i++) {
+    if (!Number.isFinite(z[i])) throw new Error(`logits contains ${z[i]} at index ${i}; use finite values`);
+    if (z[i] > m) m = z[i];
+  }
+  if (z.length === 0) throw new Error("logits is empty");
+  const w = z.map((v) => {
+    const s = v - m; // <= 0; may round to -Infinity for |z| near 1e308, whose weight is then 0
+    if (T === 0) return s === 0 ? 1 : 0;
+    if (T === Infinity) return 1;
+    return Math.exp(T === 1 ? s : s / T);
+  });
+  let total = 0;
+  for (const v of w) total += v; // >= 1: the largest logit contributes exp(0) = 1
+  return w.map((v) => v / total);
+}
+
+/** The point sum_i p_i V_i of the plane for a probability vector p of three classes (geometry.to_plane). */
+export function toPlane(p) {
+  if (p.length !== 3) throw new Error(`p must have 3 entries (three classes), got ${p.length}`);
+  return [0, 1].map((k) => p[0] * CORNERS[0][k] + p[1] * CORNERS[1][k] + p[2] * CORNERS[2][k]);
+}
+
+/** Temperatures from T_MIN to T_MAX, equally spaced in log10(T) (n + 1 of them, both ends included). */
+export function pathTemperatures(n = 120) {
+  return Array.from({ length: n + 1 }, (_, j) => T_MIN * (T_MAX / T_MIN) ** (j / n));
+}
+
+/** The temperature path: the points of softmax(z / T) for T = 0 (a corner, or the middle of the tied
+ * corners), the slider's range of T, and T = Infinity (the centre). */
+export function temperaturePath(z, n = 120) {
+  return [0, ...pathTemperatures(n), Infinity].map((T) => toPlane(softmax(z, T)));
+}
+
+/** Everything the view shows for one setting: p = softmax((z + c 1) / T) and its point in the plane. */
+export function simplexView(z, T, shift = 0) {
+  const shifted = z.map((v) => v + shift);
+  const probs = softmax(shifted, T);
+  let argmax = 0;
+  for (let i = 1; i < 3; i++) if (probs[i] > probs[argmax]) argmax = i;
+  return { temperature: T, shift, shifted, probs, point: toPlane(probs), argmax };
+}
+
+/** Python's "{:.3g}" for the slider's range of T (0.01 to 100): 3 significant digits, no trailing zeros. */
+export function formatT(T) {
+  let s = T.toPrecision(3);
+  if (s.includes(".") && !s.includes("e")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+  return s;
+}
+
+const fmt = (v, d) => (Object.is(Number(v.toFixed(d)), -0) ? (0).toFixed(d) : v.toFixed(d));
+
+/** The line of numbers under the sliders. */
+export function readoutText(view) {
+  const [x, y] = view.point;
+  return `T = ${formatT(view.temperature)} | p = (${view.probs.map((v) => fmt(v, 3)).join(", ")}) | `
+    + `point (x, y) = (${fmt(x, 3)}, ${fmt(y, 3)}) | largest: ${LABELS[view.argmax]}`;
+}
+
+// ------------------------------------------------------------------------------------------ the view
+
+const SVG = "http://www.w3.org/2000/svg";
+let instances = 0;
+
+function svgEl(parent, tag, attrs = {}, text = "") {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  parent.appendChild(e);
+  return e;
+}
+
+function htmlEl(parent, tag, attrs = {}, text = "") {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  parent.appendChild(e);
+  return e;
+}
+
+function slider(parent, id, label, attrs, hint) {
+  const row = htmlEl(parent, "div", { class: "softmax-simplex-row" });
+  htmlEl(row, "label", { for: id }, label);
+  const input = htmlEl(row, "input", { type: "range", id, "aria-describedby": hint, ...attrs });
+  const value = htmlEl(row, "output", { for: id, class: "softmax-simplex-value" });
+  return { input, value };
+}
+
+/** Draw the simplex explorer into `el` and keep it in step with `model` (anywidget's, or the site's shim). */
+function render({ model, el }) {
+  const uid = `softmax-simplex-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = htmlEl(el, "div", { class: "softmax-simplex", role: "group", "aria-label": "Simplex explorer" });
+  root.addEventListener("keydown", (event) => event.stopPropagation()); // the sliders' arrows, not the notebook's
+  if (model.get("presenter")) root.classList.add("softmax-simplex--presenter");
+
+  const predict = htmlEl(root, "details", { class: "softmax-simplex-predict" });
+  htmlEl(predict, "summary", {}, "Predict first");
+  htmlEl(predict, "p", {}, "Before you move T: where does the point go as T \u2192 0? As T \u2192 \u221e? "
+    + "And if you add the same number c to all three logits, where does it go?");
+  htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-simplex-hint" },
+    "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones.");
+
+  const controls = htmlEl(root, "div", { class: "softmax-simplex-controls" });
+  const zs = [0, 1, 2].map((i) => slider(controls, `${uid}-z${i}`, `z${i + 1}`,
+    { min: LOGIT_MIN, max: LOGIT_MAX, step: LOGIT_STEP, class: "softmax-simplex-logit" }, `${uid}-hint`));
+  const t = slider(controls, `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
+                                                 class: "softmax-simplex-temperature" }, `${uid}-hint`);
+  const c = slider(controls, `${uid}-c`, "shift c", { min: SHIFT_MIN, max: SHIFT_MAX, step: SHIFT_STEP,
+                                                       class: "softmax-simplex-shift" }, `${uid}-hint`);
+  const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
+  const shiftNote = htmlEl(root, "p", { class: "softmax-simplex-note" });
+
+  const W = 520, H = 470, S = 400, X0 = 60, Y0 = 410; // plane (x, y) -> pixels (X0 + S x, Y0 - S y)
+  const px = ([x, y]) => [X0 + S * x, Y0 - S * y];
+  const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-simplex-chart",
+                                   "aria-labelledby": `${uid}-title ${uid}-desc` });
+  const title = svgEl(svg, "title", { id: `${uid}-title` });
+  const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
+  const corners = CORNERS.map(px);
+  svgEl(svg, "polygon", { points: corners.map((q) => q.join(",")).join(" "), class: "softmax-simplex-edge" });
+  const anchors = [["end", -8, 22], ["start", 8, 22], ["middle", 0, -12]];
+  corners.forEach(([x, y], i) => {
+    const [anchor, dx, dy] = anchors[i];
+    svgEl(svg, "text", { x: x + dx, y: y + dy, "text-anchor": anchor }, `${LABELS[i]} (one-hot e${i + 1})`);
+  });
+  const [cx, cy] = px(toPlane([1 / 3, 1 / 3, 1 / 3]));
+  svgEl(svg, "path", { d: `M${cx - 7},${cy}h14M${cx},${cy - 7}v14`, class: "softmax-simplex-centre" });
+  svgEl(svg, "text", { x: cx + 9, y: cy + 16 }, "centre: uniform (T \u2192 \u221e)");
+  const path = svgEl(svg, "polyline", { class: "softmax-simplex-path" });
+  const start = svgEl(svg, "circle", { r: 5, class: "softmax-simplex-start" });
+  const dot = svgEl(svg, "circle", { r: 8, class: "softmax-simplex-point" });
+  svgEl(svg, "text", { x: 10, y: 22, class: "softmax-simplex-legend" },
+    "dashed: the edges (not reached); blue: the path as T goes from 0 to \u221e; red: softmax(z / T)");
+
+  const details = htmlEl(root, "details", { class: "softmax-simplex-table" });
+  htmlEl(details, "summary", {}, "The numbers as a table");
+  const table = htmlEl(details, "table");
+  const caption = htmlEl(table, "caption");
+  const head = htmlEl(htmlEl(table, "thead"), "tr");
+  for (const h of ["class", "logit z", "z + c", "softmax((z + c) / T)"]) htmlEl(head, "th", { scope: "col" }, h);
+  const tbody = htmlEl(table, "tbody");
+  const rows = LABELS.map((label) => {
+    const tr = htmlEl(tbody, "tr");
+    htmlEl(tr, "th", { scope: "row" }, label);
+    return [0, 1, 2].map(() => htmlEl(tr, "td"));
+  });
+
+  const clampT = (T) => Math.min(T_MAX, Math.max(T_MIN, T));
+
+  function update() {
+    const z = model.get("logits").map(Number);
+    const T = clampT(model.get("temperature"));
+    const shift = model.get("shift");
+    const view = simplexView(z, T, shift);
+    const [x, y] = px(view.point);
+    dot.setAttribute("cx", x.toFixed(2));
+    dot.setAttribute("cy", y.toFixed(2));
+    const pts = temperaturePath(view.shifted).map(px);
+    path.setAttribute("points", pts.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(" "));
+    start.setAttribute("cx", pts[0][0].toFixed(2));
+    start.setAttribute("cy", pts[0][1].toFixed(2));
+    readout.textContent = readoutText(view);
+    const same = simplexView(z, T, 0).probs;
+    shiftNote.textContent = `Shift invariance: z + c\u00b71 with c = ${fmt(shift, 1)} has the same softmax as z `
+      + `(p = (${same.map((v) => fmt(v, 3)).join(", ")}) at c = 0): moving all three logits together does not `
+      + "move the point; the whole line z + c\u00b71 lands on it.";
+    title.textContent = `The triangle of probability vectors for three classes, with softmax(z / T) at T = ${formatT(T)}`;
+    desc.textContent = `The point p = (${view.probs.map((v) => fmt(v, 3)).join(", ")}) lies nearest the corner of `
+      + `${LABELS[view.argmax]}. The temperature path runs from the corner of the largest logit (T \u2192 0) to the `
+      + "centre (T \u2192 \u221e). The table after the picture has every number.";
+    caption.textContent = `Logits z = (${z.map((v) => fmt(v, 1)).join(", ")}), shift c = ${fmt(shift, 1)}, T = ${formatT(T)}`;
+    rows.forEach((cells, i) => {
+      cells[0].textContent = fmt(z[i], 2);
+      cells[1].textContent = fmt(view.shifted[i], 2);
+      cells[2].textContent = view.probs[i].toFixed(4);
+    });
+    zs.forEach((s, i) => {
+      if (Number(s.input.value) !== z[i]) s.input.value = String(z[i]);
+      s.value.textContent = fmt(z[i], 1);
+      s.input.setAttribute("aria-valuetext", `z${i + 1} = ${fmt(z[i], 1)}`);
+    });
+    const lt = Math.log10(T);
+    if (Math.abs(Number(t.input.value) - lt) > 1e-9) t.input.value = String(lt);
+    t.value.textContent = formatT(T);
+    t.input.setAttribute("aria-valuetext", `T = ${formatT(T)}`);
+    c.input.value = String(shift);
+    c.value.textContent = fmt(shift, 1);
+    c.input.setAttribute("aria-valuetext", `c = ${fmt(shift, 1)}`);
+  }
+
+  const send = (name, value) => { model.set(name, value); model.save_changes(); };
+  zs.forEach((s, i) => s.input.addEventListener("input", () => {
+    const z = model.get("logits").slice();
+    z[i] = Number(Number(s.input.value).toFixed(6));
+    send("logits", z);
+  }));
+  t.input.addEventListener("input", () => send("temperature", Number((10 ** Number(t.input.value)).toPrecision(12))));
+  c.input.addEventListener("input", () => send("shift", Number(c.input.value)));
+
+  const names = ["logits", "temperature", "shift"];
+  for (const name of names) model.on(`change:${name}`, update);
+  update();
+  return () => { for (const name of names) model.off(`change:${name}`, update); };
+}
+
+export default { render };

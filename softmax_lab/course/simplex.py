@@ -1,0 +1,61 @@
+"""The simplex explorer of notebook 10, the presenter (``make present DEMO=simplex``) and the static site.
+
+:class:`SimplexExplorer` is an ``anywidget``: Python only holds the settings (three logits, T, a shift c),
+synced to the browser; the ES module beside this file, ``simplex.js``, computes p = softmax((z + c 1) / T) with
+the max shift (and its T -> 0 and T -> inf limits) and draws the open triangle of probability vectors with the
+point sum_i p_i V_i (the barycentric map of :func:`softmax_lab.course.geometry.to_plane`), the temperature path
+from the corner of the largest logit (T -> 0) to the centre (T -> inf), and the note that the shift c does not
+move the point (shift invariance). ``tests/test_simplex_js.py`` compares its arithmetic with
+:func:`softmax_lab.softmax` and ``to_plane`` under node.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import numpy as np
+import traitlets
+from numpy.typing import ArrayLike
+
+from .._validate import as_real_array, check_temperature
+from .explorer import T_MAX, T_MIN
+
+__all__ = ["SimplexExplorer", "ESM_PATH", "CSS_PATH", "LOGIT_RANGE"]
+
+ESM_PATH = Path(__file__).with_name("simplex.js")
+CSS_PATH = Path(__file__).with_name("simplex.css")
+LOGIT_RANGE = (-5.0, 5.0)  # the logit sliders' range (LOGIT_MIN / LOGIT_MAX in simplex.js)
+
+
+class SimplexExplorer(anywidget.AnyWidget):
+    """Sliders for the three logits (-5 to 5), T (log scale, 0.01 to 100) and a shift c added to all three
+    logits, a readout line, the triangle with the point softmax((z + c 1) / T) and its temperature path, and a
+    table of the numbers, all computed in JS. ``presenter=True`` switches to the projector theme."""
+
+    _esm = ESM_PATH
+    _css = CSS_PATH
+
+    logits = traitlets.List(traitlets.Float(), minlen=3, maxlen=3).tag(sync=True)
+    temperature = traitlets.Float(1.0).tag(sync=True)
+    shift = traitlets.Float(0.0).tag(sync=True)
+    presenter = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, logits: ArrayLike = (2.0, 0.5, -1.0), temperature: float = 1.0, *,
+                 presenter: bool = False) -> None:
+        z = as_real_array(logits, "logits").astype(np.float64)
+        if z.shape != (3,):
+            raise ValueError(f"logits must be three numbers (shape (3,)), got shape {z.shape}")
+        if not np.all(np.isfinite(z)):
+            raise ValueError(f"logits must be finite numbers, got {z.tolist()}")
+        lo, hi = LOGIT_RANGE
+        if not np.all((z >= lo) & (z <= hi)):
+            raise ValueError(f"logits must be within the sliders' range [{lo:g}, {hi:g}], got {z.tolist()}")
+        t = check_temperature(temperature)
+        if not T_MIN <= t <= T_MAX:
+            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+        super().__init__(logits=z.tolist(), temperature=t, shift=0.0, presenter=bool(presenter))
+
+    def __repr__(self) -> str:  # the text fallback a notebook stores: stable, no memory address
+        z = ", ".join(f"{v:g}" for v in self.logits)
+        return f"SimplexExplorer(logits=({z}), T={self.temperature:g})"
