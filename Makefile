@@ -83,12 +83,15 @@ editions: $(STAMP)
 figures: $(STAMP)
 	MPLBACKEND=Agg $(PY) tools/figures.py images
 
-## Temperature demo for a lecture, as a Voila app (no code, large fonts): listens on 127.0.0.1 only, with a
-## fresh random token; open the printed http://127.0.0.1:PORT/?token=... URL. `make present PORT=8867`
-## picks another port; `make present NO_BROWSER=1` does not try to open a browser (headless, ssh -L).
+## A demo for a lecture, as a Voila app (no code, large fonts): listens on 127.0.0.1 only, with a
+## fresh random token; open the printed http://127.0.0.1:PORT/?token=... URL. `make present DEMO=simplex`
+## picks another demo (present/DEMO.ipynb; default: temperature); `make present PORT=8867` another port;
+## `make present NO_BROWSER=1` does not try to open a browser (headless, ssh -L).
 PORT ?= 8866
+DEMO ?= temperature
 present: $(STAMP)
-	JUPYTER_PATH=$(CURDIR)/present/jupyter $(PY) -m voila present/temperature.ipynb --template=softmax-present \
+	@test -f present/$(DEMO).ipynb || { echo "no demo present/$(DEMO).ipynb; demos: $(basename $(notdir $(wildcard present/*.ipynb)))"; exit 2; }
+	JUPYTER_PATH=$(CURDIR)/present/jupyter $(PY) -m voila present/$(DEMO).ipynb --template=softmax-present \
 		--port=$(PORT) --Voila.ip=127.0.0.1 --token --theme=light $(if $(NO_BROWSER),--no-browser,)
 
 ## Softmax kernels vs scipy, PyTorch CPU 1 thread (if installed) and a plain copy: time, ratios, memory

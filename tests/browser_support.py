@@ -45,8 +45,8 @@ WIDGET_ERROR_TEXT = "Error displaying widget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A notebook "has widgets" when its code uses ipywidgets (directly or through the course's widget module)
 # or its stored outputs contain a widget view.
-_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\banywidget\b|\bsoftmax_lab(\.course)?\.(widgets|explorer)\b"
-                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\b(widgets|explorer)\b")
+_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\banywidget\b|\bsoftmax_lab(\.course)?\.(widgets|explorer|simplex)\b"
+                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\b(widgets|explorer|simplex)\b")
 # The temperature slider's description, as the course's widgets name it.
 TEMPERATURE_LABEL = re.compile(r"^\s*(T|temperature)\b", re.IGNORECASE)
 
@@ -434,9 +434,11 @@ def widget_error_count(page: Any) -> int:
 
 
 # A widget view at the top level of an output (not a view nested inside another widget's Output area).
-# The explorer (an anywidget) renders its own root (``.softmax-explorer``) inside a plain Lumino widget instead.
-TOP_LEVEL_WIDGET = (".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output) > .jupyter-widgets, "
-                    ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output) > .lm-Widget > .softmax-explorer")
+# The explorers (anywidgets) render their own roots (``.softmax-explorer``, ``.softmax-simplex``) inside a plain
+# Lumino widget instead.
+_OUTPUT = ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output)"
+TOP_LEVEL_WIDGET = (f"{_OUTPUT} > .jupyter-widgets, {_OUTPUT} > .lm-Widget > .softmax-explorer, "
+                    f"{_OUTPUT} > .lm-Widget > .softmax-simplex")
 # What a widget output shows when no widget manager renders it: its text/plain repr, e.g. "VBox(children=...".
 _FALLBACK_TEXT = re.compile(r"^[A-Z][A-Za-z]*(Slider|Box|Output|Image|HTML|Label|Button|Dropdown|Widget)\(")
 
@@ -557,6 +559,59 @@ def move_explorer_slider(page: Any, key: str = "ArrowRight", timeout_s: float = 
                        f"within {timeout_s:.0f} s")
 
 
+# The simplex explorer (softmax_lab/course/simplex.js, an anywidget): native range inputs for z1, z2, z3, log10(T)
+# and the shift c, a readout line, an SVG triangle whose red circle is the point softmax((z + c 1) / T).
+SIMPLEX = ".softmax-simplex"
+SIMPLEX_T = ".softmax-simplex input.softmax-simplex-temperature"
+SIMPLEX_SHIFT = ".softmax-simplex input.softmax-simplex-shift"
+
+
+@dataclass
+class PointMove:
+    """What one key press on a simplex slider did: the slider's shown value and the point (cx, cy) before/after."""
+
+    key: str
+    value_before: str
+    value_after: str
+    point_before: tuple[str, str]
+    point_after: tuple[str, str]
+    readout_before: str
+    readout_after: str
+
+
+def move_simplex_slider(page: Any, slider_selector: str = SIMPLEX_T, key: str = "ArrowRight",
+                        point_moves: bool = True, timeout_s: float = UPDATE_TIMEOUT_S) -> PointMove:
+    """Focus the first simplex explorer's slider ``slider_selector``, press ``key`` once, and wait until its
+    shown value has changed and (``point_moves``) the point and the readout line have changed too; with
+    ``point_moves=False`` (the shift c) the point must stay where it was. Raises ``TimeoutError`` saying what
+    did not change."""
+    slider = page.locator(slider_selector).first
+    app = slider.locator(f"xpath=ancestor::*[contains(concat(' ', @class, ' '), ' softmax-simplex ')][1]")
+    value = slider.locator("xpath=following-sibling::output[1]")
+    dot = app.locator("svg circle.softmax-simplex-point")
+    slider.evaluate("el => el.scrollIntoView({block: 'center'})")
+    point = lambda: (dot.get_attribute("cx"), dot.get_attribute("cy"))  # noqa: E731
+    line = lambda: app.locator(APP_READOUT).inner_text().strip()  # noqa: E731
+    before = (value.inner_text().strip(), point(), line())
+    slider.focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout_s
+    after = before
+    while time.monotonic() < deadline:
+        after = (value.inner_text().strip(), point(), line())
+        if after[0] != before[0] and (not point_moves or (after[1] != before[1] and after[2] != before[2])):
+            break
+        time.sleep(0.05)
+    else:
+        raise TimeoutError(f"after pressing {key} on {slider_selector}: value {before[0]!r} -> {after[0]!r}; "
+                           f"point {before[1]} -> {after[1]}; readout {before[2]!r} -> {after[2]!r} "
+                           f"within {timeout_s:.0f} s")
+    if not point_moves:
+        time.sleep(0.2)  # give a (wrong) redraw the time to happen
+        after = (value.inner_text().strip(), point(), line())
+    return PointMove(key, before[0], after[0], before[1], after[1], before[2], after[2])
+
+
 # --------------------------------------------------------------------------------------------- Voila
 
 def wait_for_log(server: Server, pattern: re.Pattern[str], timeout_s: float = SERVER_START_TIMEOUT_S) -> re.Match[str]:
@@ -573,14 +628,14 @@ def wait_for_log(server: Server, pattern: re.Pattern[str], timeout_s: float = SE
 
 
 @contextlib.contextmanager
-def presenter_server(workdir: Path) -> Iterator[Server]:
-    """The Voila presenter exactly as ``make present`` starts it, on a free port, without a browser.
+def presenter_server(workdir: Path, demo: str = "temperature") -> Iterator[Server]:
+    """The Voila presenter exactly as ``make present DEMO=demo`` starts it, on a free port, without a browser.
 
     ``make present`` makes a fresh random token and prints the URL that carries it; the token is read from
     that line of the log, as an instructor would copy it.
     """
     port = free_port()
-    cmd = make_command("present", PORT=str(port), NO_BROWSER="1")
+    cmd = make_command("present", PORT=str(port), NO_BROWSER="1", DEMO=demo)
     with serve(cmd, port=port, token="", workdir=workdir, cwd=REPO, probe_path=None) as server:
         match = wait_for_log(server, re.compile(rf"http://127\.0\.0\.1:{port}/(?:\?token=(\w+))?"))
         server.token = match.group(1) or ""
@@ -599,4 +654,4 @@ def open_voila_app(page: Any, server: Server, timeout_s: float = 90.0) -> None:
     if failed:
         raise AssertionError(f"the Voila app shows {failed} cell error(s) / stderr output(s):\n"
                              + "\n".join(texts(page, ".jp-OutputArea-output")[:5]) + "\n" + server.log_tail())
-    page.locator(f".widget-slider, {EXPLORER_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)
+    page.locator(f".widget-slider, {EXPLORER_T}, {SIMPLEX_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)

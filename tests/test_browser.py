@@ -154,16 +154,17 @@ def test_widget_notebook_discovery(tmp_path: Path) -> None:
     _write_notebook(tmp_path / "04-course.ipynb", "from softmax_lab.widgets import temperature_demo")
     _write_notebook(tmp_path / "05-course-module.ipynb", "from softmax_lab import softmax, widgets")
     _write_notebook(tmp_path / "06-explorer.ipynb", "from softmax_lab.course.explorer import TemperatureExplorer")
+    _write_notebook(tmp_path / "07-simplex.ipynb", "from softmax_lab.course.simplex import SimplexExplorer")
     _write_notebook(tmp_path / "notes.ipynb", "import ipywidgets")  # not a numbered course notebook
     found = [p.name for p in bs.widget_notebooks(tmp_path)]
     assert found == ["02-direct.ipynb", "03-from.ipynb", "04-course.ipynb", "05-course-module.ipynb",
-                     "06-explorer.ipynb"]
+                     "06-explorer.ipynb", "07-simplex.ipynb"]
 
 
-def test_the_temperature_notebook_is_covered() -> None:
-    """The widget notebook of issue 5 is among those the browser tests run (guards the discovery)."""
+def test_the_temperature_and_simplex_notebooks_are_covered() -> None:
+    """The widget notebooks of issues 5 and 15 are among those the browser tests run (guards the discovery)."""
     names = [p.name for p in WIDGET_NOTEBOOKS]
-    assert "07-temperature.ipynb" in names, f"widget notebooks found: {names}"
+    assert {"07-temperature.ipynb", "10-geometry-and-convexity.ipynb"} <= set(names), f"widget notebooks found: {names}"
 
 
 def test_stripped_copy_leaves_the_original_alone(tmp_path: Path) -> None:
@@ -183,9 +184,25 @@ def test_stripped_copy_leaves_the_original_alone(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------------- JupyterLab
 
-def _exercise_slider(page: Any, image_scope: str) -> list[bs.SliderMove]:
+def _exercise_simplex(page: Any) -> list[bs.PointMove]:
+    """The simplex explorer: T one step right moves the point and the readout, one step left brings both back;
+    the shift c one step right changes c but not the point (shift invariance)."""
+    right = bs.move_simplex_slider(page, bs.SIMPLEX_T, "ArrowRight")
+    left = bs.move_simplex_slider(page, bs.SIMPLEX_T, "ArrowLeft")
+    assert (right.value_before, right.value_after) == ("1", "1.05"), "T = 1, one step of 0.02 in log10(T)"
+    assert left.point_after == right.point_before and left.readout_after == right.readout_before
+    shift = bs.move_simplex_slider(page, bs.SIMPLEX_SHIFT, "ArrowRight", point_moves=False)
+    assert (shift.value_before, shift.value_after) == ("0.0", "0.5")
+    assert shift.point_after == shift.point_before, "adding c to every logit moved the point"
+    return [right, left, shift]
+
+
+def _exercise_slider(page: Any, image_scope: str) -> list[Any]:
     """Move the temperature slider one step right, then one step left; each move must change the
-    slider's readout and at least one plot image (the explorer: at least one bar of its chart)."""
+    slider's readout and at least one plot image (the explorer: at least one bar of its chart; the simplex
+    explorer: its point)."""
+    if page.locator(bs.SIMPLEX_T).count() and not page.locator(bs.EXPLORER_T).count():
+        return _exercise_simplex(page)
     if page.locator(bs.EXPLORER_T).count():
         moves = [bs.move_explorer_slider(page, "ArrowRight"), bs.move_explorer_slider(page, "ArrowLeft")]
         assert moves[0].readout_after != moves[0].readout_before
@@ -233,12 +250,13 @@ def test_harness_detects_a_dead_widget_front_end(lab_server: bs.Server, page: An
 
 # ------------------------------------------------------------------------------------------- Voila
 
-def test_widgets_work_in_the_voila_presenter(browser: Any, page: Any, tmp_path: Path) -> None:
-    """``make present`` (on a free port, no browser) serves an app whose slider moves the plot, and
+@pytest.mark.parametrize("demo", ["temperature", "simplex"])
+def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any, tmp_path: Path) -> None:
+    """``make present DEMO=demo`` (on a free port, no browser) serves an app whose slider moves the plot, and
     refuses a client without the token it printed. With every other host blocked the page asks none
     (a lecture room may have no network), shows no console error, and an axe-core scan finds no serious
     or critical accessibility violation."""
-    with bs.presenter_server(tmp_path) as server:
+    with bs.presenter_server(tmp_path, demo) as server:
         assert server.token, "make present should print a URL with a token"
         with urllib.request.urlopen(f"{server.base_url}/", timeout=30) as anonymous:
             assert urllib.parse.urlparse(anonymous.geturl()).path == "/login", "served without the token"
@@ -260,7 +278,8 @@ def test_widgets_work_in_the_voila_presenter(browser: Any, page: Any, tmp_path: 
         assert problems.page_errors == [], f"uncaught errors in the page: {problems.page_errors}"
         assert problems.console_errors == [], f"console errors: {problems.console_errors}"
         assert "Error at server while executing cell" not in server.log_path.read_text(errors="replace")
-        assert page.locator(".softmax-explorer--presenter").count() == 1, "the projector theme is not on"
+        theme = {"temperature": ".softmax-explorer--presenter", "simplex": ".softmax-simplex--presenter"}[demo]
+        assert page.locator(theme).count() == 1, "the projector theme is not on"
         from axe_playwright_python.sync_playwright import Axe
 
         serious = [f"{v['id']} ({v['impact']}): {v['help']}" for v in Axe().run(page).response["violations"]

@@ -8,6 +8,8 @@ The site is built from the stored notebooks into a temporary folder and served b
 * the math of every notebook page is typeset by the local MathJax (and no raw ``$...$`` is left);
 * on notebook 07 the temperature explorer runs with no kernel: moving its T slider with the keyboard changes
   the readout and the bars, and the numbers it shows are the numpy reference's (``readout_text``);
+* on notebook 10 the simplex explorer runs with no kernel: the T slider and a logit slider moved with the
+  keyboard move the point, the shift c does not, and the numbers shown are softmax_lab's;
 * an axe-core scan (``axe-playwright-python``) of every page finds no serious or critical violation (the
   code cells, coloured by one style sheet, are scanned on two pages), and every figure has alt text (from
   the cell's ``alt_text`` metadata, else a generic description: the builder lists the figures lacking one).
@@ -28,7 +30,9 @@ import nbformat
 import pytest
 
 import browser_support as bs
+from softmax_lab import softmax
 from softmax_lab.course.explorer import readout_text, temperature_view
+from softmax_lab.course.geometry import to_plane
 
 sys.path.insert(0, str(bs.REPO / "tools"))
 import build_site  # noqa: E402
@@ -118,22 +122,28 @@ def test_the_index_lists_every_notebook_with_the_readme_description(site: dict[s
         assert f'href="{stem}.html"' in index and (site["root"] / f"{stem}.html").exists()
 
 
-def test_widget_outputs_become_the_live_explorer_or_a_note(tmp_path: Path) -> None:
+def test_widget_outputs_become_live_widgets_or_a_note(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook()
-    view = {"application/vnd.jupyter.widget-view+json": {"model_id": "a", "version_major": 2, "version_minor": 1}}
-    other = {"application/vnd.jupyter.widget-view+json": {"model_id": "b", "version_major": 2, "version_minor": 1}}
+    view, other, tri = ({"application/vnd.jupyter.widget-view+json": {"model_id": m, "version_major": 2,
+                                                                      "version_minor": 1}} for m in "abc")
     cell = nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("display_data", data=view),
-                                                   nbformat.v4.new_output("display_data", data=other)])
+                                                   nbformat.v4.new_output("display_data", data=other),
+                                                   nbformat.v4.new_output("display_data", data=tri)])
     settings = {"logits": [1.0, None], "labels": ["a", "b"], "temperature": 0.5, "top_k": 2, "top_p": 1.0,
                 "n_draws": 100, "seed": 3, "presenter": False}
     nb.cells = [cell]
     nb.metadata["widgets"] = {build_site.WIDGET_STATE: {"state": {
         "a": {"state": {"_anywidget_id": "softmax_lab.course.explorer.TemperatureExplorer", **settings}},
-        "b": {"state": {"_model_name": "IntSliderModel"}}}}}
-    has_explorer, _ = build_site.prepare(nb, "99-x")
-    first, second = (o["data"]["text/html"] for o in nb.cells[0].outputs)
-    assert has_explorer and "data-softmax-explorer" in first and "&quot;seed&quot;: 3" in first
+        "b": {"state": {"_model_name": "IntSliderModel"}},
+        "c": {"state": {"_anywidget_id": "softmax_lab.course.simplex.SimplexExplorer", "logits": [2.0, 0.5, -1.0],
+                        "temperature": 0.5, "shift": 0.0, "presenter": False, "_esm": "(the module)"}}}}}
+    live, _ = build_site.prepare(nb, "99-x")
+    first, second, third = (o["data"]["text/html"] for o in nb.cells[0].outputs)
+    assert live == ["explorer", "simplex"]
+    assert "data-softmax-explorer" in first and "&quot;seed&quot;: 3" in first
     assert "needs a running Python kernel" in second and "widgets" not in nb.metadata
+    assert 'data-softmax-simplex="{&quot;logits&quot;: [2.0, 0.5, -1.0], &quot;temperature&quot;: 0.5' in third
+    assert "(the module)" not in third  # only the settings travel, not the stored ES module
 
 
 def test_alt_text_comes_from_the_cell_metadata() -> None:
@@ -174,12 +184,12 @@ def test_every_page_loads_offline_typesets_its_math_and_passes_axe(site: dict[st
                 "  c.querySelectorAll('code, pre, mjx-container').forEach(x => x.remove());"
                 "  return /\\$[^$\\s][^$]*\\$/.test(c.textContent); }).length")
             assert raw == 0, f"{href}: {raw} Markdown cell(s) still show raw $...$"
-        if href in site["explorer_pages"]:
-            page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
+        for name in site["live_pages"].get(href, []):
+            page.locator(f"[data-softmax-{name}][data-ready='true']").first.wait_for(timeout=30_000)
         assert page.locator("img:not([alt]), img[alt='']").count() == 0, f"{href}: an image has no alt text"
         # Code cells are coloured by one style sheet (the same token classes on every page): axe checks them
         # on the first notebook page and the explorer's; elsewhere it skips them (a scan costs 3x with them).
-        full = href in (site["pages"][1], *site["explorer_pages"]) or href == "index.html"
+        full = href in (site["pages"][1], *site["live_pages"]) or href == "index.html"
         violations = axe.run(page, context=None if full else {"exclude": [[".jp-InputArea"]]}).response["violations"]
         bad = [f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}" for v in violations
                if v["impact"] in {"serious", "critical"}]
@@ -198,7 +208,7 @@ def _explorer_numbers(page: Any) -> tuple[str, list[str]]:
 
 def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[str, Any], server: bs.Server,
                                                                       offline: OfflinePage) -> None:
-    assert site["explorer_pages"] == ["07-temperature.html"]
+    assert site["live_pages"] == {"07-temperature.html": ["explorer"], "10-geometry-and-convexity.html": ["simplex"]}
     page = offline.goto(server.url("/07-temperature.html"))
     page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(page.locator("[data-softmax-explorer]").get_attribute("data-softmax-explorer"))
@@ -220,4 +230,58 @@ def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[
     page.wait_for_function("r => document.querySelector('.softmax-readout').innerText === r", arg=readout)
     page.get_by_role("button", name="Resample").click()
     assert _explorer_numbers(page)[0].endswith("| draws: seed 1")
+    offline.assert_clean()
+
+
+def _simplex_numbers(page: Any) -> tuple[str, tuple[str, str]]:
+    app = page.locator("[data-softmax-simplex]")
+    dot = app.locator("svg circle.softmax-simplex-point")
+    return app.locator(".softmax-readout").inner_text(), (dot.get_attribute("cx"), dot.get_attribute("cy"))
+
+
+def _simplex_line(z: list[float], t: float) -> str:
+    """The readout simplex.js shows, computed by softmax_lab and geometry.to_plane (the oracle)."""
+    p = softmax(z, temperature=t)
+    x, y = to_plane(p)
+    shown_t = f"{t:.3g}"
+    return (f"T = {shown_t} | p = ({', '.join(f'{v:.3f}' for v in p)}) | point (x, y) = ({x:.3f}, {y:.3f}) | "
+            f"largest: class {int(p.argmax()) + 1}")
+
+
+def _wait_for_change(page: Any, before: tuple[str, tuple[str, str]]) -> tuple[str, tuple[str, str]]:
+    deadline = time.monotonic() + 5
+    while _simplex_numbers(page) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _simplex_numbers(page)
+
+
+def test_the_simplex_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
+                                                                            offline: OfflinePage) -> None:
+    page = offline.goto(server.url("/10-geometry-and-convexity.html"))
+    page.locator("[data-softmax-simplex][data-ready='true']").wait_for(timeout=30_000)
+    settings = build_site.json.loads(page.locator("[data-softmax-simplex]").get_attribute("data-softmax-simplex"))
+    z = settings["logits"]
+    readout, point = _simplex_numbers(page)
+    assert readout == _simplex_line(z, settings["temperature"])
+    t_slider = page.get_by_role("slider", name="T", exact=True)
+    t_slider.focus()
+    page.keyboard.press("ArrowLeft")  # one step of 0.02 in log10(T)
+    moved, moved_point = _wait_for_change(page, (readout, point))
+    assert moved == _simplex_line(z, round(10 ** (-0.02), 12)), moved
+    assert moved_point != point, "the readout moved but the point did not"
+    assert t_slider.get_attribute("aria-valuetext") == "T = 0.955"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("r => document.querySelector('[data-softmax-simplex] .softmax-readout').innerText === r",
+                           arg=readout)
+    assert _simplex_numbers(page)[1] == point
+    page.get_by_role("slider", name="shift c", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[data-softmax-simplex] .softmax-simplex-shift')"
+                           ".value === '0.5'")
+    assert _simplex_numbers(page) == (readout, point), "adding c to every logit moved the point"
+    page.get_by_role("slider", name="z1", exact=True).focus()
+    page.keyboard.press("ArrowLeft")  # z1 from 2.0 to 1.9
+    moved, moved_point = _wait_for_change(page, (readout, point))
+    assert moved == _simplex_line([round(z[0] - 0.1, 6), *z[1:]], settings["temperature"]), moved
+    assert moved_point != point
     offline.assert_clean()

@@ -6,13 +6,14 @@ Writes ``index.html`` (the course table of the README, linked), one page per num
 math, code, outputs and figures, with previous / next links, a link to run it locally and the licence
 notice), the notebooks themselves for download, and ``_static/``. Everything a page loads is a local file
 copied from an installed package: nbconvert's JupyterLab styles, MathJax 3 from npm (``package.json``,
-pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it), the explorer's
-``explorer.js`` / ``explorer.css`` from ``softmax_lab/course``. No page asks another host for anything, so the site works offline and from any static file server (GitHub Pages included).
+pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it), the live widgets' ES
+modules and styles (``explorer.js``, ``simplex.js``, ...) from ``softmax_lab/course``. No page asks another
+host for anything, so the site works offline and from any static file server (GitHub Pages included).
 
-The temperature explorer runs in the page without a kernel: where a notebook stored the explorer's widget
-view, the page gets a ``<div data-softmax-explorer=SETTINGS>`` and ``_static/explorer-site.js`` mounts the
-same ``explorer.js`` on it with a small stand-in for the widget model. Any other widget output (it would
-need a kernel) is replaced by a note saying so.
+The widgets of :data:`LIVE_WIDGETS` (the temperature explorer, the simplex explorer) run in the page without
+a kernel: where a notebook stored such a widget's view, the page gets a ``<div data-softmax-NAME=SETTINGS>``
+and ``_static/explorer-site.js`` mounts the same ES module (``_static/NAME.js``) on it with a small stand-in
+for the widget model. Any other widget output (it would need a kernel) is replaced by a note saying so.
 
 Figures get their alt text from the code cell's metadata ``alt_text`` (a string, or a list with one entry
 per figure); a figure without one gets a generic description and is listed by :func:`figures_missing_alt`.
@@ -38,7 +39,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from softmax_lab.course import explorer  # noqa: E402
+from softmax_lab.course import explorer, simplex  # noqa: E402
 
 ASSETS = Path(__file__).with_name("site")
 NOTEBOOKS = REPO / "notebooks"
@@ -48,6 +49,29 @@ EXPLORER_SETTINGS = ("logits", "labels", "temperature", "top_k", "top_p", "n_dra
 LICENCE_HTML = ('Course text and figures: <a href="LICENSE-CONTENT.txt">CC BY 4.0</a> '
                 '(Creative Commons Attribution 4.0 International). '
                 'Code: <a href="LICENSE.txt">MIT licence</a>.')
+
+
+@dataclass(frozen=True)
+class LiveWidget:
+    """A widget class the site runs without a kernel: its ES module and style sheet (copied to
+    ``_static/NAME.js`` / ``NAME.css``; ``tools/site/explorer-site.js`` imports the module under the same NAME)
+    and the synced settings its ``render`` reads from the model."""
+
+    name: str
+    title: str
+    module: Path
+    css: Path
+    settings: tuple[str, ...]
+
+
+# anywidget's ``_anywidget_id`` (module.Class) -> the live widget
+LIVE_WIDGETS = {
+    "softmax_lab.course.explorer.TemperatureExplorer": LiveWidget(
+        "explorer", "The temperature explorer", explorer.ESM_PATH, explorer.CSS_PATH, EXPLORER_SETTINGS),
+    "softmax_lab.course.simplex.SimplexExplorer": LiveWidget(
+        "simplex", "The simplex explorer", simplex.ESM_PATH, simplex.CSS_PATH,
+        ("logits", "temperature", "shift", "presenter")),
+}
 
 
 @dataclass
@@ -69,17 +93,21 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def explorer_settings(state: dict[str, Any], model_id: str) -> dict[str, Any] | None:
-    """The explorer's settings if ``model_id`` is a stored TemperatureExplorer, else None."""
+def live_widget(state: dict[str, Any], model_id: str) -> tuple[LiveWidget, dict[str, Any]] | None:
+    """The live widget and its settings if ``model_id`` is a stored widget of :data:`LIVE_WIDGETS`, else None."""
     model = state.get(model_id, {}).get("state", {})
-    if model.get("_anywidget_id", "").endswith(".TemperatureExplorer"):
-        return {k: model[k] for k in EXPLORER_SETTINGS}
-    return None
+    widget = LIVE_WIDGETS.get(model.get("_anywidget_id", ""))
+    return (widget, {k: model[k] for k in widget.settings}) if widget else None
+
+
+def widget_html(widget: LiveWidget, settings: dict[str, Any]) -> str:
+    return (f'<div class="softmax-{widget.name}-embed" data-softmax-{widget.name}="{html.escape(json.dumps(settings))}">'
+            f'<noscript>{widget.title} needs JavaScript.</noscript></div>')
 
 
 def explorer_html(settings: dict[str, Any]) -> str:
-    return (f'<div class="softmax-explorer-embed" data-softmax-explorer="{html.escape(json.dumps(settings))}">'
-            '<noscript>The temperature explorer needs JavaScript.</noscript></div>')
+    """The temperature explorer's element (benchmarks/static_site.py builds a page with it)."""
+    return widget_html(LIVE_WIDGETS["softmax_lab.course.explorer.TemperatureExplorer"], settings)
 
 
 def _kernel_note(run_href: str) -> str:
@@ -87,13 +115,13 @@ def _kernel_note(run_href: str) -> str:
             f'kernel: <a href="{run_href}">run the notebook locally</a> to use it.</p>')
 
 
-def prepare(nb: nbformat.NotebookNode, stem: str) -> tuple[bool, list[str]]:
-    """Rewrite ``nb`` in place for the site; return (has a live explorer, figures lacking alt text).
+def prepare(nb: nbformat.NotebookNode, stem: str) -> tuple[list[str], list[str]]:
+    """Rewrite ``nb`` in place for the site; return (names of its live widgets, figures lacking alt text).
 
-    Widget views become the live explorer or a note; every PNG output gets ``site_alt`` in its metadata.
+    Widget views become a live widget or a note; every PNG output gets ``site_alt`` in its metadata.
     """
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    has_explorer, missing, figure = False, [], 0
+    live, missing, figure = [], [], 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -103,9 +131,10 @@ def prepare(nb: nbformat.NotebookNode, stem: str) -> tuple[bool, list[str]]:
         for out in cell.outputs:
             data = out.get("data", {})
             if WIDGET_VIEW in data:
-                settings = explorer_settings(state, data[WIDGET_VIEW]["model_id"])
-                has_explorer |= settings is not None
-                body = explorer_html(settings) if settings else _kernel_note(f"#run-{stem}")
+                found = live_widget(state, data[WIDGET_VIEW]["model_id"])
+                if found and found[0].name not in live:
+                    live.append(found[0].name)
+                body = widget_html(*found) if found else _kernel_note(f"#run-{stem}")
                 out["data"] = {"text/html": body}
             if "image/png" in data:
                 figure += 1
@@ -117,7 +146,7 @@ def prepare(nb: nbformat.NotebookNode, stem: str) -> tuple[bool, list[str]]:
                 out.setdefault("metadata", {})["site_alt"] = alt
                 pngs += 1
     nb.metadata.pop("widgets", None)
-    return has_explorer, missing
+    return live, missing
 
 
 # ------------------------------------------------------------------------------------------- page parts
@@ -183,7 +212,8 @@ def index_html(pages: list[Page], rows: dict[str, str]) -> str:
 <main id="content">
 <h1>softmax-lab: an interactive course on the softmax function</h1>
 <p>{len(pages)} notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
-temperature explorer in notebook 07 runs live in this page, computed in your browser. To run the code
+temperature explorer in notebook 07 and the simplex explorer in notebook 10 run live in their pages, computed in
+your browser. To run the code
 yourself, run <code>make lab</code> in a copy of the course's repository.</p>
 <table>
 <caption class="site-skip">The course, one notebook per row</caption>
@@ -221,8 +251,9 @@ def copy_static(out: Path) -> None:
     shutil.copy(lab_static / "theme-light.css", static / "theme-light.css")
     for name in ("site.css", "explorer-site.js"):
         shutil.copy(ASSETS / name, static / name)
-    shutil.copy(explorer.ESM_PATH, static / "explorer.js")
-    shutil.copy(explorer.CSS_PATH, static / "explorer.css")
+    for widget in LIVE_WIDGETS.values():
+        shutil.copy(widget.module, static / f"{widget.name}.js")
+        shutil.copy(widget.css, static / f"{widget.name}.css")
     shutil.copytree(mathjax_dir(), static / "mathjax", ignore=shutil.ignore_patterns(
         "sre", "*-full*.js", "*svg*.js", "mml-*.js", "tex-mml-*.js", "node-main.js"))  # what tex-chtml.js may load
     shutil.copy(REPO / "LICENSE", out / "LICENSE.txt")
@@ -242,19 +273,21 @@ def build(out: Path, notebooks: Path = NOTEBOOKS) -> dict[str, Any]:
     exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(ASSETS)])
     exporter.template_file = "page.html.j2"
     missing_alt: list[str] = []
-    explorers = []
+    live_pages: dict[str, list[str]] = {}
+    styles = [f"{w.name}.css" for w in LIVE_WIDGETS.values()]
     for i, (page, nb) in enumerate(zip(pages, nbs)):
         shutil.copy(page.notebook, out / "notebooks" / page.notebook.name)
-        has_explorer, missing = prepare(nb, page.notebook.stem)
+        live, missing = prepare(nb, page.notebook.stem)
         missing_alt += missing
-        if has_explorer:
-            explorers.append(page.href)
-        site = {"header": header_html(pages, i), "footer": footer_html(pages, i), "explorer": has_explorer}
+        if live:
+            live_pages[page.href] = live
+        site = {"header": header_html(pages, i), "footer": footer_html(pages, i), "explorer": bool(live),
+                "widget_css": styles}
         body, _ = exporter.from_notebook_node(nb, resources={"site": site, "metadata": {"name": page.title}})
         (out / page.href).write_text(body, encoding="utf-8")
     (out / "index.html").write_text(index_html(pages, course_rows(REPO / "README.md")), encoding="utf-8")
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is
-    return {"pages": ["index.html", *(p.href for p in pages)], "explorer_pages": explorers,
+    return {"pages": ["index.html", *(p.href for p in pages)], "live_pages": live_pages,
             "missing_alt": missing_alt, "seconds": time.perf_counter() - start}
 
 
@@ -270,7 +303,7 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "site"
     report = build(target)
     print(f"built {len(report['pages'])} pages into {target} in {report['seconds']:.1f} s; "
-          f"live explorer on {', '.join(report['explorer_pages']) or 'no page'}")
+          f"live widgets on {', '.join(f'{h} ({n})' for h, ns in report['live_pages'].items() for n in ns) or 'no page'}")
     for cell in report["missing_alt"]:
         print(f"  figure without alt_text metadata: {cell}")
     print(f"view it: python -m http.server --directory {target} 8000  (then open http://127.0.0.1:8000/)")

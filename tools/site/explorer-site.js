@@ -1,7 +1,11 @@
-// The static site has no kernel: this stand-in for the anywidget model keeps the explorer's settings in
-// the page (get / set / on / off / save_changes, the part of the model API explorer.js uses) and mounts
-// explorer.js, the same module JupyterLab and the presenter load, on every [data-softmax-explorer] element.
+// The static site has no kernel: this stand-in for the anywidget model keeps a widget's settings in the page
+// (get / set / on / off / save_changes, the part of the model API the widgets use) and mounts each live
+// widget's ES module, the same one JupyterLab and the presenter load, on every [data-softmax-NAME] element.
+// NAME is the name tools/build_site.py's LIVE_WIDGETS gives the widget (its module is _static/NAME.js).
 import explorer from "./explorer.js";
+import simplex from "./simplex.js";
+
+const WIDGETS = { explorer, simplex };
 
 class PageModel {
   constructor(state) {
@@ -25,8 +29,10 @@ class PageModel {
   send() {}
 }
 
-for (const el of document.querySelectorAll("[data-softmax-explorer]")) {
-  explorer.render({ model: new PageModel(JSON.parse(el.dataset.softmaxExplorer)), el });
-  el.dataset.ready = "true";
-  el.dataset.mountedMs = performance.now().toFixed(0); // since navigation start (benchmarks/static_site.py)
+for (const [name, widget] of Object.entries(WIDGETS)) {
+  for (const el of document.querySelectorAll(`[data-softmax-${name}]`)) {
+    widget.render({ model: new PageModel(JSON.parse(el.getAttribute(`data-softmax-${name}`))), el });
+    el.dataset.ready = "true";
+    el.dataset.mountedMs = performance.now().toFixed(0); // since navigation start (benchmarks/static_site.py)
+  }
 }
