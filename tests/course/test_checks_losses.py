@@ -268,6 +268,26 @@ def test_label_smoothing_answer_is_the_smoothed_target():
     assert "0.933" in PREDICTIONS["03-label-smoothing"].question
 
 
+def test_perplexity_prediction():
+    assert "not attempted yet" in repr(check_prediction("03-perplexity", ...))
+    assert check_prediction("03-perplexity", 4).ok
+    assert check_prediction("03-perplexity", 4.0).ok
+    # the plausible wrong answers: the mean of 1/p, one over the mean p, and the mean NLL in bits itself
+    for wrong in (5, 3.2, 2):
+        assert not check_prediction("03-perplexity", wrong).ok
+    assert "4" in repr(check_prediction("03-perplexity", 5))
+
+
+def test_perplexity_answer_is_exp_of_the_mean_nll():
+    # the stored answer against an independent computation on 1000 samples, half at 1/2 and half at 1/8:
+    # exp of the mean negative log-likelihood in nats, and 2 to the mean in bits, which must agree
+    p_label = np.repeat([0.5, 0.125], 500)
+    nats, bits = np.mean(-np.log(p_label)), np.mean(-np.log2(p_label))
+    assert np.isclose(np.exp(nats), 2 ** bits, rtol=1e-12)
+    assert np.isclose(PREDICTIONS["03-perplexity"].answer, np.exp(nats), rtol=1e-12)
+    assert np.isclose(np.prod(p_label ** (-1 / len(p_label))), np.exp(nats), rtol=1e-9)   # 1 / geometric mean
+
+
 def test_a_missing_return_is_named():
     def forgot_return(Z, t):
         P = _softmax(Z)

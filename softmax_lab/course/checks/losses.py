@@ -243,4 +243,14 @@ PREDICTIONS: dict[str, Prediction] = {
                      "(a) is the minimum of the one-hot loss, which is never reached with finite logits; (b) "
                      "forgets that the label's class also gets its share eps/C."),
         choices=("a", "b", "c", "d")),
+    "03-perplexity": Prediction(
+        question=("A model gives the true label the probability 1/2 on half of the test samples and 1/8 on the "
+                  "other half. What is its perplexity?"),
+        answer=4.0,
+        rtol=0.01,
+        explanation=("Perplexity is exp(mean NLL): the mean surprisal is (1 + 3) / 2 = 2 bits (or "
+                     "(ln 2 + ln 8) / 2 = ln 4 nats), so the perplexity is 2^2 = e^(ln 4) = 4, one over the geometric "
+                     "mean of the label probabilities, sqrt(1/2 * 1/8) = 1/4. Averaging the inverse probabilities, "
+                     "(2 + 8) / 2 = 5, or inverting the mean probability, 1 / 0.3125 = 3.2, averages outside the log: "
+                     "perplexity averages inside it, as the loss does (notebook 03, section 9).")),
 }
