@@ -136,7 +136,7 @@ function render({ model, el }) {
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
   const shiftNote = htmlEl(root, "p", { class: "softmax-simplex-note" });
 
-  const W = 520, H = 470, S = 400, X0 = 60, Y0 = 410; // plane (x, y) -> pixels (X0 + S x, Y0 - S y)
+  const W = 560, H = 480, S = 400, X0 = 80, Y0 = 390; // plane (x, y) -> pixels (X0 + S x, Y0 - S y)
   const px = ([x, y]) => [X0 + S * x, Y0 - S * y];
   const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-simplex-chart",
                                    "aria-labelledby": `${uid}-title ${uid}-desc` });
@@ -144,19 +144,21 @@ function render({ model, el }) {
   const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
   const corners = CORNERS.map(px);
   svgEl(svg, "polygon", { points: corners.map((q) => q.join(",")).join(" "), class: "softmax-simplex-edge" });
-  const anchors = [["end", -8, 22], ["start", 8, 22], ["middle", 0, -12]];
+  const anchors = [["start", -12, 24], ["end", 12, 24], ["middle", 0, -12]]; // inside the picture's width
   corners.forEach(([x, y], i) => {
     const [anchor, dx, dy] = anchors[i];
     svgEl(svg, "text", { x: x + dx, y: y + dy, "text-anchor": anchor }, `${LABELS[i]} (one-hot e${i + 1})`);
   });
   const [cx, cy] = px(toPlane([1 / 3, 1 / 3, 1 / 3]));
   svgEl(svg, "path", { d: `M${cx - 7},${cy}h14M${cx},${cy - 7}v14`, class: "softmax-simplex-centre" });
-  svgEl(svg, "text", { x: cx + 9, y: cy + 16 }, "centre: uniform (T \u2192 \u221e)");
+  svgEl(svg, "text", { x: cx, y: cy - 12, "text-anchor": "middle" }, "centre: uniform");
   const path = svgEl(svg, "polyline", { class: "softmax-simplex-path" });
   const start = svgEl(svg, "circle", { r: 5, class: "softmax-simplex-start" });
   const dot = svgEl(svg, "circle", { r: 8, class: "softmax-simplex-point" });
-  svgEl(svg, "text", { x: 10, y: 22, class: "softmax-simplex-legend" },
-    "dashed: the edges (not reached); blue: the path as T goes from 0 to \u221e; red: softmax(z / T)");
+  svgEl(svg, "text", { x: 10, y: H - 28, class: "softmax-simplex-legend" },
+    "red: the point softmax((z + c) / T); dashed: the edges, never reached;");
+  svgEl(svg, "text", { x: 10, y: H - 10, class: "softmax-simplex-legend" },
+    "blue: its path from T \u2192 0 (dot, the corner of the largest logit) to T \u2192 \u221e (the centre)");
 
   const details = htmlEl(root, "details", { class: "softmax-simplex-table" });
   htmlEl(details, "summary", {}, "The numbers as a table");
