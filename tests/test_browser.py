@@ -6,8 +6,10 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
 
 * every notebook that uses widgets runs top to bottom in a fresh JupyterLab, its widget views render,
   and moving the temperature slider with the keyboard changes its readout and the plot (for the temperature
-  explorer, an anywidget computing in the browser: its value, its chart's bars and its readout line);
-* the same in the Voila presenter that ``make present`` serves, with every other host blocked: it asks
+  explorer, an anywidget computing in the browser: its value, its chart's bars and its readout line; for the
+  simplex explorer of notebook 10: T moves its point and readout and back, the shift c leaves the point alone);
+* the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex),
+  with every other host blocked: it asks
   none (a lecture room may have no network), logs no console error, and axe-core finds no serious or
   critical accessibility violation;
 * ``make lab`` starts a server that answers and lists the numbered notebooks;
@@ -17,8 +19,8 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
 JupyterLab always serves a temporary, output-stripped copy of ``notebooks/`` (running cells autosaves),
 every server gets a free port, a random token and a throwaway HOME, and every server's whole process tree
 is stopped in a ``finally``; after the module, no server, kernel or browser may be left running.
-Wall time: ~35 s on an idle 2-core machine, ~60 s under load (one JupyterLab for the notebooks, one for
-``make lab``, one Voila).
+Wall time: ~50 s on an idle 2-core machine, ~75 s under load (one JupyterLab for the notebooks, one for
+``make lab``, one Voila per demo: ~6 s each).
 `pytest -k "not test_browser"` leaves them out of a quick local run.
 Without Chromium the tests are skipped with install instructions, except in CI (``CI=true``), where a
 missing browser is a failure.
