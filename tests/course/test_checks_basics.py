@@ -285,3 +285,17 @@ def test_prediction_literal_formula_matches_what_numpy_computes():
     truth = tuple(bool(np.allclose(literal(np.array(z)), softmax_rows(z), rtol=1e-12, atol=0)) for z in zs)
     assert PREDICTIONS["literal-formula-float64"].answer == truth
     assert check_prediction("literal-formula-float64", list(truth)).ok
+
+
+def test_prediction_sigmoid_slope_is_the_largest_finite_difference_slope():
+    # the answer of "01-sigmoid-slope" against central differences of 1 / (1 + e^-a) on a fine grid
+    a = np.linspace(-10, 10, 20001)
+    h = 1e-5
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    slope = (sig(a + h) - sig(a - h)) / (2 * h)
+    assert abs(a[np.argmax(slope)]) < 1e-9                     # the steepest point is a = 0
+    assert np.isclose(PREDICTIONS["01-sigmoid-slope"].answer, slope.max(), rtol=1e-8)
+    assert check_prediction("01-sigmoid-slope", 0.25).ok
+    for wrong in (0.5, 1.0, 0.125):                             # softmax's Lipschitz constant, e^0, half the slope
+        assert not check_prediction("01-sigmoid-slope", wrong).ok
+    assert "not attempted yet" in repr(check_prediction("01-sigmoid-slope", ...))

@@ -239,3 +239,27 @@ def test_rise_then_fall_prediction_is_what_the_curves_do():
     assert check_prediction("07-rise-then-fall", 2).ok
     assert not check_prediction("07-rise-then-fall", 3).ok
     assert "not attempted yet" in repr(check_prediction("07-rise-then-fall", ...))
+
+
+def test_more_smoothing_prediction_is_what_the_held_out_text_says():
+    """The answer of "07-more-smoothing", recomputed: held-out perplexity at T = 1 with alpha 0.01, 0.1 and 1, the
+    log-probabilities written out here from the model's counts (not from softmax)."""
+    from softmax_lab.course.charlm import CharNGram, load_text
+
+    text = load_text()
+    perplexity = {}
+    for alpha in (0.01, 0.1, 1.0):
+        lm = CharNGram(text[:4000], order=3, alpha=alpha)
+        nll = []
+        for i in range(4000, len(text)):
+            weights = lm.next_counts(text[i - 2:i]) + alpha       # T = 1: probability proportional to count + alpha
+            nll.append(-np.log(weights[lm.index[text[i]]] / weights.sum()))
+        perplexity[alpha] = float(np.exp(np.mean(nll)))
+    assert perplexity[0.1] < perplexity[0.01] and perplexity[1.0] > perplexity[0.1]
+    assert abs(perplexity[0.01] - 12.21) < 0.01 and abs(perplexity[0.1] - 9.905) < 0.01 and abs(perplexity[1.0] - 13.3) < 0.05
+    assert PREDICTIONS["07-more-smoothing"].answer == "lower"
+    assert check_prediction("07-more-smoothing", "Lower").ok
+    assert not check_prediction("07-more-smoothing", "higher").ok
+    assert "not attempted yet" in repr(check_prediction("07-more-smoothing", ...))
+    with pytest.raises(ValueError, match="not one of the choices"):
+        check_prediction("07-more-smoothing", "same")

@@ -308,4 +308,13 @@ PREDICTIONS: dict[str, Prediction] = {
                      "right. Overflow needs a logit above 709.78, underflow of every term needs all logits "
                      "below -745.13."),
         rtol=0.0),
+    "01-sigmoid-slope": Prediction(
+        question="What is the largest slope sigma'(a) of the sigmoid sigma(a) = 1 / (1 + e^-a), over all real a?",
+        answer=0.25,
+        rtol=0.01,
+        explanation=("sigma'(a) = sigma(a) (1 - sigma(a)) = s (1 - s) with s = sigma(a) in (0, 1); s (1 - s) is largest "
+                     "at s = 1/2, that is at a = 0, where it is 1/4. Not 1/2: that is softmax's Lipschitz constant "
+                     "(notebook 01, section 5), measured on the two logits (a/2, -a/2), whose distance moves only "
+                     "1/sqrt(2) as fast as a, while the output (sigma(a), 1 - sigma(a)) moves sqrt(2) times as fast as "
+                     "sigma(a): the stretch is 2 sigma'(a), at most 1/2.")),
 }
