@@ -438,7 +438,7 @@ def widget_error_count(page: Any) -> int:
 # Lumino widget instead.
 _OUTPUT = ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output)"
 TOP_LEVEL_WIDGET = (f"{_OUTPUT} > .jupyter-widgets, {_OUTPUT} > .lm-Widget > .softmax-explorer, "
-                    f"{_OUTPUT} > .lm-Widget > .softmax-simplex")
+                    f"{_OUTPUT} > .lm-Widget > .softmax-simplex, {_OUTPUT} > .lm-Widget > .softmax-pipeline")
 # What a widget output shows when no widget manager renders it: its text/plain repr, e.g. "VBox(children=...".
 _FALLBACK_TEXT = re.compile(r"^[A-Z][A-Za-z]*(Slider|Box|Output|Image|HTML|Label|Button|Dropdown|Widget)\(")
 
@@ -612,6 +612,52 @@ def move_simplex_slider(page: Any, slider_selector: str = SIMPLEX_T, key: str = 
     return PointMove(key, before[0], after[0], before[1], after[1], before[2], after[2])
 
 
+# The pipeline explorer (softmax_lab/course/pipeline_demo.js, an anywidget): range inputs for log10(T), top-k, top-p,
+# min-p and a logit bias, a readout line, one SVG with a bar chart per stage of the sampler.
+PIPELINE_T = ".softmax-pipeline input.softmax-pipeline-temperature"
+PIPELINE_TOP_K = ".softmax-pipeline input.softmax-pipeline-topk"
+
+
+@dataclass
+class BarsMove:
+    """What one key press on a pipeline slider did: the slider's shown value, the bars' heights, the readout."""
+
+    key: str
+    value_before: str
+    value_after: str
+    bars_before: list[str]
+    bars_after: list[str]
+    readout_before: str
+    readout_after: str
+
+
+def move_pipeline_slider(page: Any, slider_selector: str = PIPELINE_T, key: str = "ArrowRight",
+                         timeout_s: float = UPDATE_TIMEOUT_S) -> BarsMove:
+    """Focus the first pipeline explorer's slider ``slider_selector``, press ``key`` once, and wait until its shown
+    value, at least one bar of the stages' charts and the readout line have changed. Raises ``TimeoutError``
+    saying what did not change."""
+    slider = page.locator(slider_selector).first
+    app = slider.locator("xpath=ancestor::*[contains(concat(' ', @class, ' '), ' softmax-pipeline ')][1]")
+    value = slider.locator("xpath=following-sibling::output[1]")
+    slider.evaluate("el => el.scrollIntoView({block: 'center'})")
+    bars = lambda: app.locator("svg rect.softmax-pipeline-bar").evaluate_all(  # noqa: E731
+        "els => els.map(e => e.getAttribute('height'))")
+    line = lambda: app.locator(APP_READOUT).inner_text().strip()  # noqa: E731
+    before = (value.inner_text().strip(), bars(), line())
+    slider.focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout_s
+    after = before
+    while time.monotonic() < deadline:
+        after = (value.inner_text().strip(), bars(), line())
+        if after[0] != before[0] and after[1] != before[1] and after[2] != before[2]:
+            return BarsMove(key, before[0], after[0], before[1], after[1], before[2], after[2])
+        time.sleep(0.05)
+    changed = sum(1 for a, b in zip(before[1], after[1]) if a != b)
+    raise TimeoutError(f"after pressing {key} on {slider_selector}: value {before[0]!r} -> {after[0]!r}; bars changed: "
+                       f"{changed} of {len(before[1])}; readout {before[2]!r} -> {after[2]!r} within {timeout_s:.0f} s")
+
+
 # --------------------------------------------------------------------------------------------- Voila
 
 def wait_for_log(server: Server, pattern: re.Pattern[str], timeout_s: float = SERVER_START_TIMEOUT_S) -> re.Match[str]:
@@ -654,4 +700,4 @@ def open_voila_app(page: Any, server: Server, timeout_s: float = 90.0) -> None:
     if failed:
         raise AssertionError(f"the Voila app shows {failed} cell error(s) / stderr output(s):\n"
                              + "\n".join(texts(page, ".jp-OutputArea-output")[:5]) + "\n" + server.log_tail())
-    page.locator(f".widget-slider, {EXPLORER_T}, {SIMPLEX_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)
+    page.locator(f".widget-slider, {EXPLORER_T}, {SIMPLEX_T}, {PIPELINE_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)

@@ -8,7 +8,9 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
   and moving the temperature slider with the keyboard changes its readout and the plot (for the temperature
   explorer, an anywidget computing in the browser: its value, its chart's bars and its readout line; for the
   simplex explorer of notebook 10: T moves its point and readout and back, the shift c leaves the point alone);
-* the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex),
+* the pipeline explorer of notebook 12: T moves the bars of its stages and its readout and back, top-k at 1
+  leaves one class;
+* the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex, pipeline),
   with every other host blocked: it asks
   none (a lecture room may have no network), logs no console error, and axe-core finds no serious or
   critical accessibility violation;
@@ -169,6 +171,12 @@ def test_the_temperature_and_simplex_notebooks_are_covered() -> None:
     assert {"07-temperature.ipynb", "10-geometry-and-convexity.ipynb"} <= set(names), f"widget notebooks found: {names}"
 
 
+def test_the_pipeline_notebook_is_covered() -> None:
+    """Notebook 12 (the pipeline explorer's live cell, found by its stored widget view) is among the notebooks the
+    browser tests run."""
+    assert "12-sampling-pipeline.ipynb" in [p.name for p in WIDGET_NOTEBOOKS]
+
+
 def test_stripped_copy_leaves_the_original_alone(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
@@ -199,12 +207,27 @@ def _exercise_simplex(page: Any) -> list[bs.PointMove]:
     return [right, left, shift]
 
 
+def _exercise_pipeline(page: Any) -> list[bs.BarsMove]:
+    """The pipeline explorer: T one step right changes the bars of its stages and the readout, one step left
+    brings both back; top-k from its off position (all 12 classes) to 1 (Home) leaves one class at the end."""
+    right = bs.move_pipeline_slider(page, bs.PIPELINE_T, "ArrowRight")
+    left = bs.move_pipeline_slider(page, bs.PIPELINE_T, "ArrowLeft")
+    assert (right.value_before, right.value_after) == ("1", "1.05"), "T = 1, one step of 0.02 in log10(T)"
+    assert left.bars_after == right.bars_before and left.readout_after == right.readout_before
+    top_k = bs.move_pipeline_slider(page, bs.PIPELINE_TOP_K, "Home")
+    assert (top_k.value_before, top_k.value_after) == ("12 (off)", "1")
+    assert "top-k 1 -> top-p 1 -> min-p 1" in top_k.readout_after, top_k.readout_after
+    return [right, left, top_k]
+
+
 def _exercise_slider(page: Any, image_scope: str) -> list[Any]:
     """Move the temperature slider one step right, then one step left; each move must change the
     slider's readout and at least one plot image (the explorer: at least one bar of its chart; the simplex
     explorer: its point)."""
     if page.locator(bs.SIMPLEX_T).count() and not page.locator(bs.EXPLORER_T).count():
         return _exercise_simplex(page)
+    if page.locator(bs.PIPELINE_T).count() and not page.locator(bs.EXPLORER_T).count():
+        return _exercise_pipeline(page)
     if page.locator(bs.EXPLORER_T).count():
         moves = [bs.move_explorer_slider(page, "ArrowRight"), bs.move_explorer_slider(page, "ArrowLeft")]
         assert moves[0].readout_after != moves[0].readout_before
@@ -252,7 +275,7 @@ def test_harness_detects_a_dead_widget_front_end(lab_server: bs.Server, page: An
 
 # ------------------------------------------------------------------------------------------- Voila
 
-@pytest.mark.parametrize("demo", ["temperature", "simplex"])
+@pytest.mark.parametrize("demo", ["temperature", "simplex", "pipeline"])
 def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any, tmp_path: Path) -> None:
     """``make present DEMO=demo`` (on a free port, no browser) serves an app whose slider moves the plot, and
     refuses a client without the token it printed. With every other host blocked the page asks none
@@ -280,7 +303,8 @@ def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any,
         assert problems.page_errors == [], f"uncaught errors in the page: {problems.page_errors}"
         assert problems.console_errors == [], f"console errors: {problems.console_errors}"
         assert "Error at server while executing cell" not in server.log_path.read_text(errors="replace")
-        theme = {"temperature": ".softmax-explorer--presenter", "simplex": ".softmax-simplex--presenter"}[demo]
+        theme = {"temperature": ".softmax-explorer--presenter", "simplex": ".softmax-simplex--presenter",
+                 "pipeline": ".softmax-pipeline--presenter"}[demo]
         assert page.locator(theme).count() == 1, "the projector theme is not on"
         from axe_playwright_python.sync_playwright import Axe
 

@@ -10,6 +10,8 @@ The site is built from the stored notebooks into a temporary folder and served b
   the readout and the bars, and the numbers it shows are the numpy reference's (``readout_text``);
 * on notebook 10 the simplex explorer runs with no kernel: the T slider and a logit slider moved with the
   keyboard move the point, the shift c does not, and the numbers shown are softmax_lab's;
+* on notebook 12 the pipeline explorer runs with no kernel: T and top-k moved with the keyboard change its
+  readout (the one sampler_stages gives) and its bars;
 * an axe-core scan (``axe-playwright-python``) of every page finds no serious or critical violation (the
   code cells, coloured by one style sheet, are scanned on two pages), and every figure has alt text (from
   the cell's ``alt_text`` metadata, else a generic description: the builder lists the figures lacking one).
@@ -208,7 +210,8 @@ def _explorer_numbers(page: Any) -> tuple[str, list[str]]:
 
 def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[str, Any], server: bs.Server,
                                                                       offline: OfflinePage) -> None:
-    assert site["live_pages"] == {"07-temperature.html": ["explorer"], "10-geometry-and-convexity.html": ["simplex"]}
+    assert site["live_pages"] == {"07-temperature.html": ["explorer"], "10-geometry-and-convexity.html": ["simplex"],
+                                  "12-sampling-pipeline.html": ["pipeline"]}
     page = offline.goto(server.url("/07-temperature.html"))
     page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(page.locator("[data-softmax-explorer]").get_attribute("data-softmax-explorer"))
@@ -284,4 +287,55 @@ def test_the_simplex_explorer_runs_without_a_kernel_and_follows_the_keyboard(ser
     moved, moved_point = _wait_for_change(page, (readout, point))
     assert moved == _simplex_line([round(z[0] - 0.1, 6), *z[1:]], settings["temperature"]), moved
     assert moved_point != point
+    offline.assert_clean()
+
+
+def _pipeline_numbers(page: Any) -> tuple[str, list[str]]:
+    app = page.locator("[data-softmax-pipeline]")
+    return (app.locator(".softmax-readout").inner_text(),
+            app.locator("svg rect.softmax-pipeline-bar").evaluate_all("els => els.map(e => e.getAttribute('height'))"))
+
+
+def _pipeline_line(settings: dict[str, Any], **changes: Any) -> str:
+    """The readout pipeline_demo.js shows, computed by softmax_lab.course.pipeline.sampler_stages (the oracle)."""
+    import numpy as np
+
+    from softmax_lab.course.pipeline import sampler_stages
+    s = {**settings, **changes}
+    c = len(s["logits"])
+    bias = [(-np.inf if i in s["banned"] else 0.0) + (s["bias"] if i == s["bias_class"] else 0.0) for i in range(c)]
+    stages = sampler_stages(s["logits"], s["counts"], repetition=s["repetition"], presence=s["presence"],
+                            frequency=s["frequency"], bias=bias, temperature=s["temperature"],
+                            top_k=None if s["top_k"] >= c else s["top_k"], top_p=None if s["top_p"] >= 1 else s["top_p"],
+                            min_p=None if s["min_p"] <= 0 else s["min_p"])
+    left = {name: int(np.count_nonzero(q)) for name, q in stages.items()}
+    final = stages["min-p"]
+    top = int(np.argmax(final))
+    return (f"T = {s['temperature']:.3g} | classes left: {left['softmax(z)']} -> penalties {left['penalties']} -> "
+            f"top-k {left['top-k']} -> top-p {left['top-p']} -> min-p {left['min-p']} | most probable: "
+            f"{s['labels'][top]} {final[top]:.3f}")
+
+
+def test_the_pipeline_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
+                                                                             offline: OfflinePage) -> None:
+    page = offline.goto(server.url("/12-sampling-pipeline.html"))
+    page.locator("[data-softmax-pipeline][data-ready='true']").wait_for(timeout=30_000)
+    settings = build_site.json.loads(page.locator("[data-softmax-pipeline]").get_attribute("data-softmax-pipeline"))
+    readout, bars = _pipeline_numbers(page)
+    assert readout == _pipeline_line(settings)
+    t_slider = page.get_by_role("slider", name="T", exact=True)
+    t_slider.focus()
+    page.keyboard.press("ArrowLeft")  # one step of 0.02 in log10(T)
+    deadline = time.monotonic() + 5
+    while _pipeline_numbers(page) == (readout, bars) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    moved, moved_bars = _pipeline_numbers(page)
+    t = round(10 ** (-0.02), 12)
+    assert moved == _pipeline_line(settings, temperature=t), moved
+    assert moved_bars != bars, "the readout moved but the bars did not"
+    assert t_slider.get_attribute("aria-valuetext") == "T = 0.955"
+    page.get_by_role("slider", name="top-k", exact=True).focus()
+    page.keyboard.press("Home")  # top-k from off (all classes) to 1
+    page.wait_for_function("() => document.querySelector('[data-softmax-pipeline] .softmax-pipeline-topk').value === '1'")
+    assert _pipeline_numbers(page)[0] == _pipeline_line(settings, temperature=t, top_k=1)
     offline.assert_clean()

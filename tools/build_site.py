@@ -39,7 +39,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from softmax_lab.course import explorer, simplex  # noqa: E402
+from softmax_lab.course import explorer, pipeline_demo, simplex  # noqa: E402
 
 ASSETS = Path(__file__).with_name("site")
 NOTEBOOKS = REPO / "notebooks"
@@ -71,6 +71,10 @@ LIVE_WIDGETS = {
     "softmax_lab.course.simplex.SimplexExplorer": LiveWidget(
         "simplex", "The simplex explorer", simplex.ESM_PATH, simplex.CSS_PATH,
         ("logits", "temperature", "shift", "presenter")),
+    "softmax_lab.course.pipeline_demo.PipelineExplorer": LiveWidget(
+        "pipeline", "The sampling-pipeline explorer", pipeline_demo.ESM_PATH, pipeline_demo.CSS_PATH,
+        ("labels", "logits", "counts", "banned", "repetition", "presence", "frequency", "bias_class", "bias",
+         "temperature", "top_k", "top_p", "min_p", "presenter")),
 }
 
 

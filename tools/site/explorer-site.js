@@ -4,8 +4,9 @@
 // NAME is the name tools/build_site.py's LIVE_WIDGETS gives the widget (its module is _static/NAME.js).
 import explorer from "./explorer.js";
 import simplex from "./simplex.js";
+import pipeline from "./pipeline.js";
 
-const WIDGETS = { explorer, simplex };
+const WIDGETS = { explorer, simplex, pipeline };
 
 class PageModel {
   constructor(state) {
