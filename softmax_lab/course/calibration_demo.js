@@ -182,7 +182,7 @@ function render({ model, el }) {
   const jump = htmlEl(row, "button", { type: "button", class: "softmax-calibration-best" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
 
-  const W = 560, H = 470, S = 380, X0 = 70, Y0 = 410; // (confidence, accuracy) in [0, 1]^2 -> pixels
+  const W = 560, H = 520, S = 380, X0 = 70, Y0 = 410; // (confidence, accuracy) in [0, 1]^2 -> pixels
   const px = (x, y) => [X0 + S * x, Y0 - S * y];
   const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-calibration-chart",
                                    "aria-labelledby": `${uid}-title ${uid}-desc` });
@@ -200,10 +200,13 @@ function render({ model, el }) {
   const bars = svgEl(svg, "g", { class: "softmax-calibration-bars" });
   const [dx0, dy0] = px(0, 0), [dx1, dy1] = px(1, 1);
   svgEl(svg, "line", { x1: dx0, y1: dy0, x2: dx1, y2: dy1, class: "softmax-calibration-diagonal" });
-  svgEl(svg, "text", { x: X0 + 8, y: Y0 - S + 18, class: "softmax-calibration-legend" },
-    "blue bars: accuracy per confidence bin; orange: the gap to");
-  svgEl(svg, "text", { x: X0 + 8, y: Y0 - S + 34, class: "softmax-calibration-legend" },
-    "its mean confidence; dashed: perfect calibration");
+  svgEl(svg, "text", { x: 10, y: Y0 + 64, class: "softmax-calibration-legend" },
+    "blue bars: the accuracy in each confidence bin; orange: the gap to the bin's");
+  svgEl(svg, "text", { x: 10, y: Y0 + 82, class: "softmax-calibration-legend" },
+    "mean confidence; dashed: perfect calibration; red dot: all samples,");
+  svgEl(svg, "text", { x: 10, y: Y0 + 100, class: "softmax-calibration-legend" },
+    "at (mean confidence, accuracy)");
+  const dot = svgEl(svg, "circle", { r: 7, class: "softmax-calibration-point" });
 
   const details = htmlEl(root, "details", { class: "softmax-calibration-table" });
   htmlEl(details, "summary", {}, "The numbers as a table");
@@ -240,6 +243,9 @@ function render({ model, el }) {
       svgEl(bars, "rect", { x: x.toFixed(2), y: px(0, top)[1].toFixed(2), width: (w - 1).toFixed(2),
                             height: (S * (top - low)).toFixed(2), class: "softmax-calibration-gap" });
     });
+    const [mx, my] = px(view.meanConfidence, view.accuracy);
+    dot.setAttribute("cx", mx.toFixed(2));
+    dot.setAttribute("cy", my.toFixed(2));
     readout.textContent = readoutText(view, best);
     const used = view.bins.count.filter((k) => k > 0).length;
     title.textContent = `Reliability diagram of ${Z.length} held-out samples at T = ${formatT(T)}: ECE = ${view.ece.toFixed(3)}`;
