@@ -45,8 +45,9 @@ WIDGET_ERROR_TEXT = "Error displaying widget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A notebook "has widgets" when its code uses ipywidgets (directly or through the course's widget module)
 # or its stored outputs contain a widget view.
-_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\banywidget\b|\bsoftmax_lab(\.course)?\.(widgets|explorer|simplex)\b"
-                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\b(widgets|explorer|simplex)\b")
+_WIDGET_SOURCE = re.compile(r"\bipywidgets\b|\banywidget\b"
+                            r"|\bsoftmax_lab(\.course)?\.(widgets|explorer|simplex|calibration_demo)\b"
+                            r"|from\s+softmax_lab(\.course)?\s+import\s+[^\n]*\b(widgets|explorer|simplex|calibration_demo)\b")
 # The temperature slider's description, as the course's widgets name it.
 TEMPERATURE_LABEL = re.compile(r"^\s*(T|temperature)\b", re.IGNORECASE)
 
@@ -438,7 +439,7 @@ def widget_error_count(page: Any) -> int:
 # Lumino widget instead.
 _OUTPUT = ".jp-OutputArea-output:not(.jupyter-widgets .jp-OutputArea-output)"
 TOP_LEVEL_WIDGET = (f"{_OUTPUT} > .jupyter-widgets, {_OUTPUT} > .lm-Widget > .softmax-explorer, "
-                    f"{_OUTPUT} > .lm-Widget > .softmax-simplex, {_OUTPUT} > .lm-Widget > .softmax-pipeline")
+                    f"{_OUTPUT} > .lm-Widget > .softmax-simplex, {_OUTPUT} > .lm-Widget > .softmax-pipeline, {_OUTPUT} > .lm-Widget > .softmax-calibration")
 # What a widget output shows when no widget manager renders it: its text/plain repr, e.g. "VBox(children=...".
 _FALLBACK_TEXT = re.compile(r"^[A-Z][A-Za-z]*(Slider|Box|Output|Image|HTML|Label|Button|Dropdown|Widget)\(")
 
@@ -564,6 +565,10 @@ def move_explorer_slider(page: Any, key: str = "ArrowRight", timeout_s: float = 
 SIMPLEX = ".softmax-simplex"
 SIMPLEX_T = ".softmax-simplex input.softmax-simplex-temperature"
 SIMPLEX_SHIFT = ".softmax-simplex input.softmax-simplex-shift"
+# The calibration explorer (softmax_lab/course/calibration_demo.js): the same kind of app, one log10(T) slider and
+# a reliability diagram whose red circle is the point (mean confidence, accuracy) of all samples.
+CALIBRATION_T = ".softmax-calibration input.softmax-calibration-temperature"
+CALIBRATION_APP = ("softmax-calibration", "svg circle.softmax-calibration-point")
 
 
 @dataclass
@@ -580,15 +585,18 @@ class PointMove:
 
 
 def move_simplex_slider(page: Any, slider_selector: str = SIMPLEX_T, key: str = "ArrowRight",
-                        point_moves: bool = True, timeout_s: float = UPDATE_TIMEOUT_S) -> PointMove:
+                        point_moves: bool = True, timeout_s: float = UPDATE_TIMEOUT_S,
+                        app: tuple[str, str] = ("softmax-simplex", "svg circle.softmax-simplex-point")) -> PointMove:
     """Focus the first simplex explorer's slider ``slider_selector``, press ``key`` once, and wait until its
     shown value has changed and (``point_moves``) the point and the readout line have changed too; with
     ``point_moves=False`` (the shift c) the point must stay where it was. Raises ``TimeoutError`` saying what
-    did not change."""
+    did not change. ``app`` (the app's class, its point's selector) lets it drive the calibration explorer too
+    (:data:`CALIBRATION_APP`)."""
     slider = page.locator(slider_selector).first
-    app = slider.locator(f"xpath=ancestor::*[contains(concat(' ', @class, ' '), ' softmax-simplex ')][1]")
+    app_class, point_selector = app
+    app = slider.locator(f"xpath=ancestor::*[contains(concat(' ', @class, ' '), ' {app_class} ')][1]")
     value = slider.locator("xpath=following-sibling::output[1]")
-    dot = app.locator("svg circle.softmax-simplex-point")
+    dot = app.locator(point_selector)
     slider.evaluate("el => el.scrollIntoView({block: 'center'})")
     point = lambda: (dot.get_attribute("cx"), dot.get_attribute("cy"))  # noqa: E731
     line = lambda: app.locator(APP_READOUT).inner_text().strip()  # noqa: E731
@@ -700,4 +708,4 @@ def open_voila_app(page: Any, server: Server, timeout_s: float = 90.0) -> None:
     if failed:
         raise AssertionError(f"the Voila app shows {failed} cell error(s) / stderr output(s):\n"
                              + "\n".join(texts(page, ".jp-OutputArea-output")[:5]) + "\n" + server.log_tail())
-    page.locator(f".widget-slider, {EXPLORER_T}, {SIMPLEX_T}, {PIPELINE_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)
+    page.locator(f".widget-slider, {EXPLORER_T}, {SIMPLEX_T}, {PIPELINE_T}, {CALIBRATION_T}").first.wait_for(state="visible", timeout=timeout_s * 1000)

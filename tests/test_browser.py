@@ -10,7 +10,10 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
   simplex explorer of notebook 10: T moves its point and readout and back, the shift c leaves the point alone);
 * the pipeline explorer of notebook 12: T moves the bars of its stages and its readout and back, top-k at 1
   leaves one class;
-* the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex, pipeline),
+* the calibration explorer of notebook 11: T moves its point (mean confidence, accuracy) sideways and its
+  readout, and back;
+* the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex, pipeline,
+  calibration),
   with every other host blocked: it asks
   none (a lecture room may have no network), logs no console error, and axe-core finds no serious or
   critical accessibility violation;
@@ -159,16 +162,20 @@ def test_widget_notebook_discovery(tmp_path: Path) -> None:
     _write_notebook(tmp_path / "05-course-module.ipynb", "from softmax_lab import softmax, widgets")
     _write_notebook(tmp_path / "06-explorer.ipynb", "from softmax_lab.course.explorer import TemperatureExplorer")
     _write_notebook(tmp_path / "07-simplex.ipynb", "from softmax_lab.course.simplex import SimplexExplorer")
+    _write_notebook(tmp_path / "08-calibration-data.ipynb", "from softmax_lab.course.calibration import load_digits")
+    _write_notebook(tmp_path / "09-calibration-demo.ipynb",
+                    "from softmax_lab.course.calibration_demo import CalibrationExplorer")
     _write_notebook(tmp_path / "notes.ipynb", "import ipywidgets")  # not a numbered course notebook
     found = [p.name for p in bs.widget_notebooks(tmp_path)]
     assert found == ["02-direct.ipynb", "03-from.ipynb", "04-course.ipynb", "05-course-module.ipynb",
-                     "06-explorer.ipynb", "07-simplex.ipynb"]
+                     "06-explorer.ipynb", "07-simplex.ipynb", "09-calibration-demo.ipynb"]
 
 
 def test_the_temperature_and_simplex_notebooks_are_covered() -> None:
     """The widget notebooks of issues 5 and 15 are among those the browser tests run (guards the discovery)."""
     names = [p.name for p in WIDGET_NOTEBOOKS]
-    assert {"07-temperature.ipynb", "10-geometry-and-convexity.ipynb"} <= set(names), f"widget notebooks found: {names}"
+    assert {"07-temperature.ipynb", "10-geometry-and-convexity.ipynb",
+            "11-temperature-beyond-sampling.ipynb"} <= set(names), f"widget notebooks found: {names}"
 
 
 def test_the_pipeline_notebook_is_covered() -> None:
@@ -207,6 +214,17 @@ def _exercise_simplex(page: Any) -> list[bs.PointMove]:
     return [right, left, shift]
 
 
+def _exercise_calibration(page: Any) -> list[bs.PointMove]:
+    """The calibration explorer: T one step right moves the point (mean confidence, accuracy) and the readout
+    (ECE, NLL), one step left brings both back; the accuracy, and so the point's height, never changes."""
+    moves = [bs.move_simplex_slider(page, bs.CALIBRATION_T, key, app=bs.CALIBRATION_APP)
+             for key in ("ArrowRight", "ArrowLeft")]
+    assert (moves[0].value_before, moves[0].value_after) == ("1", "1.05"), "T = 1, one step of 0.02 in log10(T)"
+    assert moves[1].point_after == moves[0].point_before and moves[1].readout_after == moves[0].readout_before
+    assert moves[0].point_after[1] == moves[0].point_before[1], "dividing the logits by T changed the accuracy"
+    return moves
+
+
 def _exercise_pipeline(page: Any) -> list[bs.BarsMove]:
     """The pipeline explorer: T one step right changes the bars of its stages and the readout, one step left
     brings both back; top-k from its off position (all 12 classes) to 1 (Home) leaves one class at the end."""
@@ -228,6 +246,8 @@ def _exercise_slider(page: Any, image_scope: str) -> list[Any]:
         return _exercise_simplex(page)
     if page.locator(bs.PIPELINE_T).count() and not page.locator(bs.EXPLORER_T).count():
         return _exercise_pipeline(page)
+    if page.locator(bs.CALIBRATION_T).count() and not page.locator(bs.EXPLORER_T).count():
+        return _exercise_calibration(page)
     if page.locator(bs.EXPLORER_T).count():
         moves = [bs.move_explorer_slider(page, "ArrowRight"), bs.move_explorer_slider(page, "ArrowLeft")]
         assert moves[0].readout_after != moves[0].readout_before
@@ -275,7 +295,7 @@ def test_harness_detects_a_dead_widget_front_end(lab_server: bs.Server, page: An
 
 # ------------------------------------------------------------------------------------------- Voila
 
-@pytest.mark.parametrize("demo", ["temperature", "simplex", "pipeline"])
+@pytest.mark.parametrize("demo", ["temperature", "simplex", "pipeline", "calibration"])
 def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any, tmp_path: Path) -> None:
     """``make present DEMO=demo`` (on a free port, no browser) serves an app whose slider moves the plot, and
     refuses a client without the token it printed. With every other host blocked the page asks none
@@ -304,7 +324,8 @@ def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any,
         assert problems.console_errors == [], f"console errors: {problems.console_errors}"
         assert "Error at server while executing cell" not in server.log_path.read_text(errors="replace")
         theme = {"temperature": ".softmax-explorer--presenter", "simplex": ".softmax-simplex--presenter",
-                 "pipeline": ".softmax-pipeline--presenter"}[demo]
+                 "pipeline": ".softmax-pipeline--presenter",
+                 "calibration": ".softmax-calibration--presenter"}[demo]
         assert page.locator(theme).count() == 1, "the projector theme is not on"
         from axe_playwright_python.sync_playwright import Axe
 

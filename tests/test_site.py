@@ -12,6 +12,8 @@ The site is built from the stored notebooks into a temporary folder and served b
   keyboard move the point, the shift c does not, and the numbers shown are softmax_lab's;
 * on notebook 12 the pipeline explorer runs with no kernel: T and top-k moved with the keyboard change its
   readout (the one sampler_stages gives) and its bars;
+* on notebook 11 the calibration explorer runs with no kernel: its T slider moved with the keyboard moves the
+  point (mean confidence, accuracy), and the ECE, NLL and lowest-NLL T it shows are calibration.py's and numpy's;
 * an axe-core scan (``axe-playwright-python``) of every page finds no serious or critical violation (the
   code cells, coloured by one style sheet, are scanned on two pages), and every figure has alt text (from
   the cell's ``alt_text`` metadata, else a generic description: the builder lists the figures lacking one).
@@ -29,10 +31,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import nbformat
+import numpy as np
 import pytest
 
 import browser_support as bs
-from softmax_lab import softmax
+from softmax_lab import cross_entropy, softmax
+from softmax_lab.course.calibration import expected_calibration_error
 from softmax_lab.course.explorer import readout_text, temperature_view
 from softmax_lab.course.geometry import to_plane
 
@@ -211,6 +215,7 @@ def _explorer_numbers(page: Any) -> tuple[str, list[str]]:
 def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[str, Any], server: bs.Server,
                                                                       offline: OfflinePage) -> None:
     assert site["live_pages"] == {"07-temperature.html": ["explorer"], "10-geometry-and-convexity.html": ["simplex"],
+                                  "11-temperature-beyond-sampling.html": ["calibration"],
                                   "12-sampling-pipeline.html": ["pipeline"]}
     page = offline.goto(server.url("/07-temperature.html"))
     page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
@@ -287,6 +292,45 @@ def test_the_simplex_explorer_runs_without_a_kernel_and_follows_the_keyboard(ser
     moved, moved_point = _wait_for_change(page, (readout, point))
     assert moved == _simplex_line([round(z[0] - 0.1, 6), *z[1:]], settings["temperature"]), moved
     assert moved_point != point
+    offline.assert_clean()
+
+
+def _calibration_numbers(page: Any) -> tuple[str, tuple[str, str]]:
+    app = page.locator("[data-softmax-calibration]")
+    dot = app.locator("svg circle.softmax-calibration-point")
+    return app.locator(".softmax-readout").inner_text(), (dot.get_attribute("cx"), dot.get_attribute("cy"))
+
+
+def _calibration_line(Z: np.ndarray, labels: np.ndarray, t: float, best: float) -> str:
+    """The readout calibration_demo.js shows, computed by softmax_lab and calibration.py (the oracle)."""
+    P = softmax(Z, temperature=t, axis=1)
+    return (f"T = {t:.3g} | ECE = {expected_calibration_error(P, labels, 10):.3f} | "
+            f"NLL = {float(cross_entropy(Z / t, labels)):.3f} | mean confidence {P.max(axis=1).mean():.3f}, "
+            f"accuracy {np.mean(P.argmax(axis=1) == labels):.3f} | lowest NLL at T = {best:.3g}")
+
+
+def test_the_calibration_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
+                                                                                offline: OfflinePage) -> None:
+    page = offline.goto(server.url("/11-temperature-beyond-sampling.html"))
+    app = page.locator("[data-softmax-calibration]")
+    page.locator("[data-softmax-calibration][data-ready='true']").wait_for(timeout=30_000)
+    settings = build_site.json.loads(app.get_attribute("data-softmax-calibration"))
+    Z, labels = np.array(settings["logits"]), np.array(settings["labels"])
+    assert Z.shape == (500, 10) and settings["temperature"] == 1.0 and settings["n_bins"] == 10
+    grid = np.logspace(-2, 2, 40001)  # the oracle's lowest-NLL T: a dense grid, steps of 1e-4 in log10(T)
+    best = float(grid[np.argmin([float(cross_entropy(Z / t, labels)) for t in grid])])
+    readout, point = _calibration_numbers(page)
+    assert readout == _calibration_line(Z, labels, 1.0, best), readout
+    slider = page.get_by_role("slider", name="T", exact=True)
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # one step of 0.02 in log10(T)
+    deadline = time.monotonic() + 5
+    while _calibration_numbers(page) == (readout, point) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    moved, moved_point = _calibration_numbers(page)
+    assert moved == _calibration_line(Z, labels, round(10 ** 0.02, 12), best), moved
+    assert moved_point[0] != point[0] and moved_point[1] == point[1], "T moves the confidence, not the accuracy"
+    assert slider.get_attribute("aria-valuetext") == "T = 1.05"
     offline.assert_clean()
 
 

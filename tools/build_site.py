@@ -39,7 +39,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from softmax_lab.course import explorer, pipeline_demo, simplex  # noqa: E402
+from softmax_lab.course import calibration_demo, explorer, pipeline_demo, simplex  # noqa: E402
 
 ASSETS = Path(__file__).with_name("site")
 NOTEBOOKS = REPO / "notebooks"
@@ -75,6 +75,9 @@ LIVE_WIDGETS = {
         "pipeline", "The sampling-pipeline explorer", pipeline_demo.ESM_PATH, pipeline_demo.CSS_PATH,
         ("labels", "logits", "counts", "banned", "repetition", "presence", "frequency", "bias_class", "bias",
          "temperature", "top_k", "top_p", "min_p", "presenter")),
+    "softmax_lab.course.calibration_demo.CalibrationExplorer": LiveWidget(
+        "calibration", "The calibration explorer", calibration_demo.ESM_PATH, calibration_demo.CSS_PATH,
+        ("logits", "labels", "temperature", "n_bins", "presenter")),
 }
 
 

@@ -5,8 +5,9 @@
 import explorer from "./explorer.js";
 import simplex from "./simplex.js";
 import pipeline from "./pipeline.js";
+import calibration from "./calibration.js";
 
-const WIDGETS = { explorer, simplex, pipeline };
+const WIDGETS = { explorer, simplex, pipeline, calibration };
 
 class PageModel {
   constructor(state) {
