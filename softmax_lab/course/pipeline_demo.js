@@ -214,7 +214,7 @@ function render({ model, el }) {
   const note = htmlEl(root, "p", { class: "softmax-pipeline-note" });
 
   // six panels, 3 x 2, each a bar chart of the C classes on one shared probability scale
-  const PW = 260, PH = 170, TOP = 26, BOTTOM = 24, LEFT = 10, W = 3 * PW, H = 2 * PH + 30;
+  const PW = 260, PH = 170, TOP = 26, BOTTOM = 24, LEFT = 10, W = 3 * PW, H = 2 * PH + 48;
   const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-pipeline-chart",
                                    "aria-labelledby": `${uid}-title ${uid}-desc` });
   const title = svgEl(svg, "title", { id: `${uid}-title` });
@@ -234,16 +234,17 @@ function render({ model, el }) {
     });
     return { y0, count, bars };
   });
+  svgEl(svg, "text", { x: LEFT, y: H - 26, class: "softmax-pipeline-legend" },
+    "Bars: the probability of each class after each stage, on one scale for all six;");
   svgEl(svg, "text", { x: LEFT, y: H - 8, class: "softmax-pipeline-legend" },
-    "Bars: probability of each class at each stage, one scale for all six; \u00d7: removed at or before this stage. "
-    + "Stage 6 is what a token is drawn from.");
+    "\u00d7: removed at or before this stage. Stage 6 is the distribution a token is drawn from.");
 
   const details = htmlEl(root, "details", { class: "softmax-pipeline-table" });
   htmlEl(details, "summary", {}, "The numbers as a table");
   const table = htmlEl(details, "table");
   const caption = htmlEl(table, "caption");
   const head = htmlEl(htmlEl(table, "thead"), "tr");
-  for (const h of ["class", "logit z", "seen", "bias", "after penalties", ...STAGES]) htmlEl(head, "th", { scope: "col" }, h);
+  for (const h of ["class", "logit z", "times seen", "bias", "after penalties", ...STAGES]) htmlEl(head, "th", { scope: "col" }, h);
   const tbody = htmlEl(table, "tbody");
   const rows = labels.map((label) => {
     const tr = htmlEl(tbody, "tr");

@@ -29,8 +29,8 @@ CSS_PATH = Path(__file__).with_name("pipeline_demo.css")
 BIAS_RANGE = (-10.0, 10.0)  # the bias slider's range (BIAS_MIN / BIAS_MAX in pipeline_demo.js)
 
 # The next character after "the cat sat on th" (invented logits): "end" (end of text) is banned by default,
-# the history has seen "e" three times, "a" twice and the space five times.
-DEFAULT_LABELS = ("e", "a", "i", "o", "r", "y", "u", "space", "s", "w", ".", "end")
+# the history has seen "e" three times, "a" twice and the space (shown as "␣") five times.
+DEFAULT_LABELS = ("e", "a", "i", "o", "r", "y", "u", "\u2423", "s", "w", ".", "end")
 DEFAULT_LOGITS = (3.2, 2.1, 1.6, 1.2, 0.9, 0.6, 0.1, -0.3, -0.8, -1.2, -1.5, 0.5)
 DEFAULT_COUNTS = (3, 2, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0)
 
