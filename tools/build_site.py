@@ -10,7 +10,7 @@ pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it
 modules and styles (``explorer.js``, ``simplex.js``, ...) from ``softmax_lab/course``. No page asks another
 host for anything, so the site works offline and from any static file server (GitHub Pages included).
 
-The widgets of :data:`LIVE_WIDGETS` (the temperature explorer, the simplex explorer) run in the page without
+The widgets of :data:`LIVE_WIDGETS` (the temperature, simplex, calibration and pipeline explorers) run in the page without
 a kernel: where a notebook stored such a widget's view, the page gets a ``<div data-softmax-NAME=SETTINGS>``
 and ``_static/explorer-site.js`` mounts the same ES module (``_static/NAME.js``) on it with a small stand-in
 for the widget model. Any other widget output (it would need a kernel) is replaced by a note saying so.
