@@ -3,7 +3,8 @@
 ``tools/check_portability.py`` reruns every notebook under strict nbval in a kernel that rounds like another
 machine; here it runs as part of ``make test``. The perturbation it relies on is tested first, in a
 subprocess (importing it patches numpy and math for the whole process).
-Wall time: about 30-60 s on 2 cores (one more run of every worked-solutions and presenter notebook).
+It is also the strict nbval run of the worked solutions (solutions/ is not in pytest's testpaths): a stricter
+run than a plain one, and one run instead of two. Wall time: about 40-60 s on 2 cores.
 """
 
 from __future__ import annotations

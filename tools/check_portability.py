@@ -15,9 +15,10 @@ A cell whose stored output shows digits at rounding level fails here, on the mac
 written, instead of on a student's laptop. Before the notebooks are checked, a canary notebook that
 prints raw ``exp`` digits must fail: that proves the kernel really computes differently.
 
-Usage: ``python tools/check_portability.py [notebooks/NN-x.ipynb ...]`` (default: solutions/ and present/. The
-worked solutions hold every cell of the student edition except the exercise stubs, whose outputs are the
-checkers' fixed "not attempted yet" lines; so every number that strict nbval compares is checked.)
+Usage: ``python tools/check_portability.py [notebooks/NN-x.ipynb ...]`` (default: solutions/. The worked
+solutions hold every cell of the student edition except the exercise stubs, whose outputs are the checkers'
+fixed "not attempted yet" lines; so every number that strict nbval compares is checked. ``make test`` runs it
+as tests/test_portability.py, which is also the strict nbval run of the worked solutions.)
 Exit status 0 when every notebook passes and the canary fails.
 """
 
@@ -98,7 +99,7 @@ def run_nbval(paths: list[Path], env: dict[str, str]) -> subprocess.CompletedPro
 
 def main(argv: list[str]) -> int:
     notebooks = [Path(a).resolve() for a in argv] or sorted(
-        [*ROOT.glob("solutions/[0-9][0-9]-*.ipynb"), *ROOT.glob("present/*.ipynb")])
+        ROOT.glob("solutions/[0-9][0-9]-*.ipynb"))
     with tempfile.TemporaryDirectory(prefix="portability-") as tmp:
         env = other_machine_env(Path(tmp))
         confirm_simd_off(env)
