@@ -8,7 +8,7 @@ Runs strict nbval on the notebooks in a kernel that computes like a different ma
 2. OpenBLAS is told to use another CPU's kernels (``OPENBLAS_CORETYPE``), so matrix products round
    differently;
 3. every result of exp, expm1, log, log1p, log10, tanh, sin and cos, in numpy and in ``math``, is moved by
-   up to 64 ulps in float64 (16 in float32), deterministically in its input
+   up to 64 ulps in float64 (16 in float32), deterministically in the result's bits
    (``tools/portability/perturb_libm.py``, loaded as an IPython startup file of the kernel).
 
 A cell whose stored output shows digits at rounding level fails here, on the machine where it was
