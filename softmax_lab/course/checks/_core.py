@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["CheckResult", "compare", "run_checks", "checker", "nonfinite_cause", "OVERFLOW_HINT",
+__all__ = ["CheckResult", "compare", "run_checks", "checker", "call_reporting", "nonfinite_cause", "OVERFLOW_HINT",
            "example_vectors", "FAR_APART"]
 
 
@@ -162,6 +162,17 @@ def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol:
     where = f" at index {_index(i)}" if expected.ndim else ""
     count = f" ({int((~close).sum())} of {close.size} values are off)" if close.size > 1 else ""
     return f"{what}: value off{where}{count}: expected {num(expected[i], g[i])}, got {num(g[i], expected[i])}"
+
+
+def call_reporting(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
+    """``call()``, or ``None`` after recording what it raised as a problem of ``res`` (numpy's floating-point
+    warnings off: a student's function may overflow on the inputs a checker chooses)."""
+    try:
+        with np.errstate(all="ignore"):
+            return call()
+    except Exception as exc:  # the student's code may raise anything: report it, don't crash
+        res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
+        return None
 
 
 def _is_stub(exc: BaseException | None = None, got: Any = None) -> bool:

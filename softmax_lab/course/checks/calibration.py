@@ -14,22 +14,17 @@ import numpy as np
 
 from softmax_lab import cross_entropy, softmax
 
-from ._core import CheckResult
+from ._core import CheckResult, call_reporting
 
 __all__ = ["check_ece", "check_temperature_fit", "PREDICTIONS"]
 
 
 def _call(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
-    """``float(call())``, or ``None`` after recording what it raised as a problem of ``res``."""
-    try:
-        with np.errstate(all="ignore"):
-            out = call()
-        if out is None or out is Ellipsis:
-            return out
-        return float(np.asarray(out, dtype=np.float64))
-    except Exception as exc:  # the student's code may raise anything: report it, don't crash
-        res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
-        return None
+    """``float(call())`` (``None`` and ``...`` pass through), or ``None`` after recording what it raised."""
+    def as_float() -> Any:
+        out = call()
+        return out if out is None or out is Ellipsis else float(np.asarray(out, dtype=np.float64))
+    return call_reporting(res, what, as_float)
 
 
 def _ece_variants(P: np.ndarray, t: np.ndarray, n_bins: int) -> dict[str, float]:

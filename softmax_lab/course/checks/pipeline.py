@@ -11,19 +11,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import CheckResult
+from ._core import CheckResult, call_reporting
 
 __all__ = ["check_min_p_mask", "check_filter_pipeline", "PREDICTIONS"]
-
-
-def _call(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
-    """``call()``, or ``None`` after recording what it raised as a problem of ``res``."""
-    try:
-        with np.errstate(all="ignore"):
-            return call()
-    except Exception as exc:  # the student's code may raise anything: report it, don't crash
-        res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
-        return None
 
 
 def check_min_p_mask(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
@@ -44,7 +34,7 @@ def check_min_p_mask(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
     for p, p_min, want in cases:
         what = f"p = {p}, p_min = {p_min:g}"
         pp, expected = np.array(p), np.array(want)
-        got = _call(res, what, lambda pp=pp, p_min=p_min: np.asarray(fn(pp.copy(), p_min)))
+        got = call_reporting(res, what, lambda pp=pp, p_min=p_min: np.asarray(fn(pp.copy(), p_min)))
         if got is None:
             continue
         if got.shape != expected.shape:
@@ -116,7 +106,7 @@ def check_filter_pipeline(fn: Callable[[np.ndarray, int, float, float], Any]) ->
     for name, p, k, top_p, min_p, want in cases:
         what = f"{name}: p = {p}, top_k = {k}, top_p = {top_p:g}, min_p = {min_p:g}"
         pp, expected = np.array(p), np.array(want)
-        got = _call(res, what, lambda pp=pp, k=k, top_p=top_p, min_p=min_p: fn(pp.copy(), k, top_p, min_p))
+        got = call_reporting(res, what, lambda pp=pp, k=k, top_p=top_p, min_p=min_p: fn(pp.copy(), k, top_p, min_p))
         if got is None:
             continue
         try:

@@ -13,23 +13,13 @@ import numpy as np
 
 from softmax_lab import entropy, softmax
 
-from ._core import CheckResult
+from ._core import CheckResult, call_reporting
 
 __all__ = ["check_entropy", "check_softmax_limit", "check_entropy_slope", "check_top_p_mask",
            "check_gumbel_max", "PREDICTIONS"]
 
 
 _LN2 = float(np.log(2.0))
-
-
-def _call(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
-    """``call()``, or ``None`` after recording what it raised as a problem of ``res``."""
-    try:
-        with np.errstate(all="ignore"):
-            return call()
-    except Exception as exc:  # the student's code may raise anything: report it, don't crash
-        res.problems.append(f"{what}: raised {type(exc).__name__}: {exc}")
-        return None
 
 
 def check_entropy(fn: Callable[[np.ndarray], Any]) -> CheckResult:
@@ -51,7 +41,7 @@ def check_entropy(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     ]
     res = CheckResult("entropy")
     for what, p, expected in cases:
-        got = _call(res, what, lambda p=p: float(np.asarray(fn(p.copy()), dtype=np.float64)))
+        got = call_reporting(res, what, lambda p=p: float(np.asarray(fn(p.copy()), dtype=np.float64)))
         if got is None:
             continue
         if np.isclose(got, expected, rtol=1e-9, atol=1e-12):
@@ -99,7 +89,7 @@ def check_softmax_limit(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
     for z, t, want in cases:
         zz, expected = np.array(z), np.array(want, dtype=np.float64)
         what = f"z = {z}, T = {t:g}"
-        got = _call(res, what, lambda zz=zz, t=t: np.asarray(fn(zz.copy(), t), dtype=np.float64))
+        got = call_reporting(res, what, lambda zz=zz, t=t: np.asarray(fn(zz.copy(), t), dtype=np.float64))
         if got is None:
             continue
         if got.shape != expected.shape:
@@ -153,7 +143,7 @@ def check_entropy_slope(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
     for z, t in cases:
         what = f"z = {z.tolist()}, T = {t:g}"
         expected = _entropy_slope_by_differences(z, t)
-        got = _call(res, what, lambda z=z, t=t: float(np.asarray(fn(z.copy(), t), dtype=np.float64)))
+        got = call_reporting(res, what, lambda z=z, t=t: float(np.asarray(fn(z.copy(), t), dtype=np.float64)))
         if got is None:
             continue
         if np.isclose(got, expected, rtol=1e-5, atol=1e-9):
@@ -196,7 +186,7 @@ def check_top_p_mask(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
     for p, top_p, want in cases:
         what = f"p = {p}, top_p = {top_p:g}"
         expected = np.array(want)
-        got = _call(res, what, lambda p=p, top_p=top_p: np.asarray(fn(np.array(p), top_p)))
+        got = call_reporting(res, what, lambda p=p, top_p=top_p: np.asarray(fn(np.array(p), top_p)))
         if got is None:
             continue
         if got.shape != expected.shape:
@@ -317,7 +307,7 @@ def check_gumbel_max(fn: Callable[[np.ndarray, int, np.random.Generator], Any], 
                     ("z = [0, -inf, 1] (class 1 masked)", np.array([0.0, -np.inf, 1.0])),
                     ("large logits [1000, 1001, 999]", np.array([1000.0, 1001.0, 999.0]))]:
         rng = _RecordingGenerator(2024)
-        got = _call(res, what, lambda z=z, rng=rng: np.asarray(fn(z.copy(), n, rng)))
+        got = call_reporting(res, what, lambda z=z, rng=rng: np.asarray(fn(z.copy(), n, rng)))
         if got is None:
             continue
         if got.shape != (n,):
@@ -357,7 +347,7 @@ def check_gumbel_max(fn: Callable[[np.ndarray, int, np.random.Generator], Any], 
     z, k = np.array([1.0, 2.0, 3.0, 0.5]), 1
     what = f"z = {z.tolist()}, then z_{k} raised by 1, with the same seed"
     rngs = [_RecordingGenerator(7) for _ in range(3)]
-    draws = [_call(res, what, lambda zz=zz, r=r: np.asarray(fn(zz.copy(), n, r)))
+    draws = [call_reporting(res, what, lambda zz=zz, r=r: np.asarray(fn(zz.copy(), n, r)))
              for zz, r in zip([z, z, z + np.eye(z.size)[k]], rngs)]
     if res.problems:
         return res
