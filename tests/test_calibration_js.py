@@ -23,9 +23,6 @@ Tolerances (float64 on both sides).
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -34,34 +31,23 @@ import pytest
 
 from softmax_lab import cross_entropy, softmax
 from softmax_lab.course.calibration import expected_calibration_error, reliability_bins
-from test_explorer_js import ATOL, EPS, HARNESS, _decode, _encode
+from test_explorer_js import ATOL, EPS, _decode, node_runner
 
 CALIBRATION_JS = Path(__file__).resolve().parents[1] / "softmax_lab" / "course" / "calibration_demo.js"
+
+
+def _dec_result(r: Any) -> Any:
+    """A result object's fields decoded one by one; an error object as it is."""
+    if isinstance(r, dict):
+        return r if "error" in r else {k: _decode(v) for k, v in r.items()}
+    return _decode(r)
 
 
 @pytest.fixture(scope="module")
 def js(tmp_path_factory: pytest.TempPathFactory):
     """``js(calls)`` runs ``[(name, *args), ...]`` through calibration_demo.js in one node process."""
-    node = shutil.which("node")
-    if node is None:
-        from browser_support import in_ci
-        reason = "node is not installed (Debian: apt-get install nodejs); the calibration explorer's JS goes untested"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}", pytrace=False)
-        pytest.skip(reason)
-    harness = tmp_path_factory.mktemp("node") / "harness.mjs"
-    harness.write_text(HARNESS % json.dumps(CALIBRATION_JS.as_uri()))
-
-    def run(calls: list[tuple[Any, ...]]) -> list[Any]:
-        done = subprocess.run([node, str(harness)], input=json.dumps([_encode(list(c)) for c in calls]),
-                              capture_output=True, text=True, timeout=60, check=True)
-        out = []
-        for r in json.loads(done.stdout):
-            if isinstance(r, dict) and "error" not in r:
-                r = {k: _decode(v) for k, v in r.items()}
-            out.append(r if isinstance(r, dict) else _decode(r))
-        return out
-    return run
+    return node_runner(tmp_path_factory, CALIBRATION_JS, "the calibration explorer",
+                       decode_result=_dec_result, timeout=60)
 
 
 def _bins_equal(got: dict[str, Any], ref) -> None:

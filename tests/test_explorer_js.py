@@ -22,7 +22,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -74,24 +74,34 @@ def _decode(x: Any) -> Any:
     return {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}.get(x, x) if isinstance(x, str) else x
 
 
-@pytest.fixture(scope="module")
-def js(tmp_path_factory: pytest.TempPathFactory):
-    """``js(calls)`` runs ``[(name, *args), ...]`` through explorer.js in one node process."""
+def node_runner(tmp_path_factory: pytest.TempPathFactory, module: Path, what: str, harness: str = HARNESS,
+                encode_call: Callable[[tuple[Any, ...]], Any] = lambda c: _encode(list(c)),
+                decode_result: Callable[[Any], Any] = lambda r: r if isinstance(r, dict) and "error" in r else _decode(r),
+                timeout: float = 120) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
+    """``run(calls)``: ``[(name, *args), ...]`` through the ES module ``module`` in one node process (the
+    parity tests of every widget use it). Without node the tests skip with an install hint, except under
+    ``CI=true``, where they fail."""
     node = shutil.which("node")
     if node is None:
         from browser_support import in_ci
-        reason = "node is not installed (Debian: apt-get install nodejs); the explorer's JS goes untested"
+        reason = f"node is not installed (Debian: apt-get install nodejs); {what}'s JS goes untested"
         if in_ci():
             pytest.fail(f"CI=true and {reason}", pytrace=False)
         pytest.skip(reason)
-    harness = tmp_path_factory.mktemp("node") / "harness.mjs"
-    harness.write_text(HARNESS % json.dumps(EXPLORER_JS.as_uri()))
+    script = tmp_path_factory.mktemp("node") / "harness.mjs"
+    script.write_text(harness % json.dumps(module.as_uri()))
 
     def run(calls: list[tuple[Any, ...]]) -> list[Any]:
-        done = subprocess.run([node, str(harness)], input=json.dumps([_encode(list(c)) for c in calls]),
-                              capture_output=True, text=True, timeout=60, check=True)
-        return [_decode(r) if not isinstance(r, dict) or "error" not in r else r for r in json.loads(done.stdout)]
+        done = subprocess.run([node, str(script)], input=json.dumps([encode_call(c) for c in calls]),
+                              capture_output=True, text=True, timeout=timeout, check=True)
+        return [decode_result(r) for r in json.loads(done.stdout)]
     return run
+
+
+@pytest.fixture(scope="module")
+def js(tmp_path_factory: pytest.TempPathFactory):
+    """``js(calls)`` runs ``[(name, *args), ...]`` through explorer.js in one node process."""
+    return node_runner(tmp_path_factory, EXPLORER_JS, "the explorer")
 
 
 def _close(js_p: list[float], np_p: np.ndarray) -> None:

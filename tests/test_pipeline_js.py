@@ -18,9 +18,6 @@ their limits on exact fractions) the results are equal bit for bit.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,7 @@ import pytest
 from softmax_lab import softmax
 from softmax_lab.course.pipeline import (apply_penalties, min_p_filter, sampler_stages, top_k_filter,
                                          top_p_filter)
-from test_explorer_js import ATOL, EPS, _decode, _encode
+from test_explorer_js import ATOL, EPS, _decode, _encode, node_runner
 
 PIPELINE_JS = Path(__file__).resolve().parents[1] / "softmax_lab" / "course" / "pipeline_demo.js"
 
@@ -70,21 +67,8 @@ def _dec(x: Any) -> Any:
 @pytest.fixture(scope="module")
 def js(tmp_path_factory: pytest.TempPathFactory):
     """``js(calls)`` runs ``[(name, *args), ...]`` through pipeline_demo.js in one node process."""
-    node = shutil.which("node")
-    if node is None:
-        from browser_support import in_ci
-        reason = "node is not installed (Debian: apt-get install nodejs); the pipeline explorer's JS goes untested"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}", pytrace=False)
-        pytest.skip(reason)
-    harness = tmp_path_factory.mktemp("node") / "harness.mjs"
-    harness.write_text(HARNESS % json.dumps(PIPELINE_JS.as_uri()))
-
-    def run(calls: list[tuple[Any, ...]]) -> list[Any]:
-        done = subprocess.run([node, str(harness)], input=json.dumps([[_enc(a) for a in c] for c in calls]),
-                              capture_output=True, text=True, timeout=120, check=True)
-        return [_dec(r) for r in json.loads(done.stdout)]
-    return run
+    return node_runner(tmp_path_factory, PIPELINE_JS, "the pipeline explorer", HARNESS,
+                       encode_call=lambda c: [_enc(a) for a in c], decode_result=_dec)
 
 
 def _rtol(c: int) -> float:

@@ -15,18 +15,14 @@ of the triangle) the results are equal bit for bit.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
 from softmax_lab import softmax
 from softmax_lab.course.geometry import CORNERS, to_plane
-from test_explorer_js import ATOL, EPS, HARNESS, _decode, _encode
+from test_explorer_js import ATOL, EPS, node_runner
 
 SIMPLEX_JS = Path(__file__).resolve().parents[1] / "softmax_lab" / "course" / "simplex.js"
 P_RTOL = 10 * EPS      # (2C + 4) eps for C = 3
@@ -36,21 +32,7 @@ XY_ATOL = 16 * EPS     # the plane point: coordinates in [0, 1]
 @pytest.fixture(scope="module")
 def js(tmp_path_factory: pytest.TempPathFactory):
     """``js(calls)`` runs ``[(name, *args), ...]`` through simplex.js in one node process."""
-    node = shutil.which("node")
-    if node is None:
-        from browser_support import in_ci
-        reason = "node is not installed (Debian: apt-get install nodejs); the simplex explorer's JS goes untested"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}", pytrace=False)
-        pytest.skip(reason)
-    harness = tmp_path_factory.mktemp("node") / "harness.mjs"
-    harness.write_text(HARNESS % json.dumps(SIMPLEX_JS.as_uri()))
-
-    def run(calls: list[tuple[Any, ...]]) -> list[Any]:
-        done = subprocess.run([node, str(harness)], input=json.dumps([_encode(list(c)) for c in calls]),
-                              capture_output=True, text=True, timeout=60, check=True)
-        return [_decode(r) if not isinstance(r, dict) or "error" not in r else r for r in json.loads(done.stdout)]
-    return run
+    return node_runner(tmp_path_factory, SIMPLEX_JS, "the simplex explorer")
 
 
 def _close(js_p: list[float], np_p: np.ndarray) -> None:
