@@ -7,10 +7,10 @@ drive headless Chromium (Debian's ``/usr/bin/chromium`` through the Python ``pla
 * every notebook that uses widgets runs top to bottom in a fresh JupyterLab, its widget views render,
   and moving the temperature slider with the keyboard changes its readout and the plot (for the temperature
   explorer, an anywidget computing in the browser: its value, its chart's bars and its readout line; for the
-  simplex explorer of notebook 10: T moves its point and readout and back, the shift c leaves the point alone);
-* the pipeline explorer of notebook 12: T moves the bars of its stages and its readout and back, top-k at 1
+  simplex explorer of notebook 08: T moves its point and readout and back, the shift c leaves the point alone);
+* the pipeline explorer of notebook 10: T moves the bars of its stages and its readout and back, top-k at 1
   leaves one class;
-* the calibration explorer of notebook 11: T moves its point (mean confidence, accuracy) sideways and its
+* the calibration explorer of notebook 09: T moves its point (mean confidence, accuracy) sideways and its
   readout, and back;
 * the same in the Voila presenter that ``make present DEMO=...`` serves (each demo: temperature, simplex, pipeline,
   calibration),
@@ -174,14 +174,14 @@ def test_widget_notebook_discovery(tmp_path: Path) -> None:
 def test_the_temperature_and_simplex_notebooks_are_covered() -> None:
     """The widget notebooks of issues 5 and 15 are among those the browser tests run (guards the discovery)."""
     names = [p.name for p in WIDGET_NOTEBOOKS]
-    assert {"07-temperature.ipynb", "10-geometry-and-convexity.ipynb",
-            "11-temperature-beyond-sampling.ipynb"} <= set(names), f"widget notebooks found: {names}"
+    assert {"07-temperature.ipynb", "08-geometry-and-convexity.ipynb",
+            "09-temperature-beyond-sampling.ipynb"} <= set(names), f"widget notebooks found: {names}"
 
 
 def test_the_pipeline_notebook_is_covered() -> None:
-    """Notebook 12 (the pipeline explorer's live cell, found by its stored widget view) is among the notebooks the
+    """Notebook 10 (the pipeline explorer's live cell, found by its stored widget view) is among the notebooks the
     browser tests run."""
-    assert "12-sampling-pipeline.ipynb" in [p.name for p in WIDGET_NOTEBOOKS]
+    assert "10-sampling-pipeline.ipynb" in [p.name for p in WIDGET_NOTEBOOKS]
 
 
 def test_stripped_copy_leaves_the_original_alone(tmp_path: Path) -> None:

@@ -193,3 +193,11 @@ def test_generate_executes_the_editions_and_check_spots_an_edit(tmp_path, monkey
         "instructor/01-doubling.ipynb: cell 3 is out of date (source differs from source/01-doubling.ipynb)"]
     (tmp_path / "solutions" / src.name).unlink()
     assert "solutions/01-doubling.ipynb: missing" in editions.check([src])
+
+    (tmp_path / "solutions" / src.name).write_text("{}")  # the source is renamed: its editions are orphans
+    src.rename(src.with_name("02-doubling.ipynb"))
+    assert editions.orphans() == [
+        "notebooks/01-doubling.ipynb: no source/01-doubling.ipynb (renamed or removed; delete it)",
+        "solutions/01-doubling.ipynb: no source/01-doubling.ipynb (renamed or removed; delete it)",
+        "instructor/01-doubling.ipynb: no source/01-doubling.ipynb (renamed or removed; delete it)",
+        "exercises.json: 01-doubling has no source notebook"]

@@ -8,11 +8,11 @@ The site is built from the stored notebooks into a temporary folder and served b
 * the math of every notebook page is typeset by the local MathJax (and no raw ``$...$`` is left);
 * on notebook 07 the temperature explorer runs with no kernel: moving its T slider with the keyboard changes
   the readout and the bars, and the numbers it shows are the numpy reference's (``readout_text``);
-* on notebook 10 the simplex explorer runs with no kernel: the T slider and a logit slider moved with the
+* on notebook 08 the simplex explorer runs with no kernel: the T slider and a logit slider moved with the
   keyboard move the point, the shift c does not, and the numbers shown are softmax_lab's;
-* on notebook 12 the pipeline explorer runs with no kernel: T and top-k moved with the keyboard change its
+* on notebook 10 the pipeline explorer runs with no kernel: T and top-k moved with the keyboard change its
   readout (the one sampler_stages gives) and its bars;
-* on notebook 11 the calibration explorer runs with no kernel: its T slider moved with the keyboard moves the
+* on notebook 09 the calibration explorer runs with no kernel: its T slider moved with the keyboard moves the
   point (mean confidence, accuracy), and the ECE, NLL and lowest-NLL T it shows are calibration.py's and numpy's;
 * an axe-core scan (``axe-playwright-python``) of every page finds no serious or critical violation (the
   code cells, coloured by one style sheet, are scanned on two pages), and every figure has alt text (from
@@ -214,9 +214,9 @@ def _explorer_numbers(page: Any) -> tuple[str, list[str]]:
 
 def test_the_explorer_runs_without_a_kernel_and_follows_the_keyboard(site: dict[str, Any], server: bs.Server,
                                                                       offline: OfflinePage) -> None:
-    assert site["live_pages"] == {"07-temperature.html": ["explorer"], "10-geometry-and-convexity.html": ["simplex"],
-                                  "11-temperature-beyond-sampling.html": ["calibration"],
-                                  "12-sampling-pipeline.html": ["pipeline"]}
+    assert site["live_pages"] == {"07-temperature.html": ["explorer"], "08-geometry-and-convexity.html": ["simplex"],
+                                  "09-temperature-beyond-sampling.html": ["calibration"],
+                                  "10-sampling-pipeline.html": ["pipeline"]}
     page = offline.goto(server.url("/07-temperature.html"))
     page.locator("[data-softmax-explorer][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(page.locator("[data-softmax-explorer]").get_attribute("data-softmax-explorer"))
@@ -265,7 +265,7 @@ def _wait_for_change(page: Any, before: tuple[str, tuple[str, str]]) -> tuple[st
 
 def test_the_simplex_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
                                                                             offline: OfflinePage) -> None:
-    page = offline.goto(server.url("/10-geometry-and-convexity.html"))
+    page = offline.goto(server.url("/08-geometry-and-convexity.html"))
     page.locator("[data-softmax-simplex][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(page.locator("[data-softmax-simplex]").get_attribute("data-softmax-simplex"))
     z = settings["logits"]
@@ -311,7 +311,7 @@ def _calibration_line(Z: np.ndarray, labels: np.ndarray, t: float, best: float) 
 
 def test_the_calibration_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
                                                                                 offline: OfflinePage) -> None:
-    page = offline.goto(server.url("/11-temperature-beyond-sampling.html"))
+    page = offline.goto(server.url("/09-temperature-beyond-sampling.html"))
     app = page.locator("[data-softmax-calibration]")
     page.locator("[data-softmax-calibration][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(app.get_attribute("data-softmax-calibration"))
@@ -362,7 +362,7 @@ def _pipeline_line(settings: dict[str, Any], **changes: Any) -> str:
 
 def test_the_pipeline_explorer_runs_without_a_kernel_and_follows_the_keyboard(server: bs.Server,
                                                                              offline: OfflinePage) -> None:
-    page = offline.goto(server.url("/12-sampling-pipeline.html"))
+    page = offline.goto(server.url("/10-sampling-pipeline.html"))
     page.locator("[data-softmax-pipeline][data-ready='true']").wait_for(timeout=30_000)
     settings = build_site.json.loads(page.locator("[data-softmax-pipeline]").get_attribute("data-softmax-pipeline"))
     readout, bars = _pipeline_numbers(page)

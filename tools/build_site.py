@@ -219,7 +219,7 @@ def index_html(pages: list[Page], rows: dict[str, str]) -> str:
 <main id="content">
 <h1>softmax-lab: an interactive course on the softmax function</h1>
 <p>{len(pages)} notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
-temperature explorer in notebook 07 and the simplex explorer in notebook 10 run live in their pages, computed in
+temperature explorer in notebook 07 and the simplex explorer in notebook 08 run live in their pages, computed in
 your browser. To run the code
 yourself, run <code>make lab</code> in a copy of the course's repository.</p>
 <table>

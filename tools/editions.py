@@ -229,6 +229,16 @@ def check(sources: list[Path]) -> list[str]:
     return problems
 
 
+def orphans() -> list[str]:
+    """Editions and exercises.json entries whose source notebook no longer exists (renamed or removed)."""
+    stems = {p.stem for p in (REPO / "source").glob("*.ipynb")}
+    found = [f"{name}/{p.name}: no source/{p.name} (renamed or removed; delete it)"
+             for name in EDITIONS for p in sorted((REPO / name).glob("*.ipynb")) if p.stem not in stems]
+    found += [f"{EXERCISES.relative_to(REPO).as_posix()}: {stem} has no source notebook"
+              for stem in sorted(load_exercises()) if stem not in stems]
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="*", type=Path, help="source notebooks (default: source/*.ipynb)")
@@ -237,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sources = [p.resolve() for p in args.sources] or sorted(SOURCE.glob("*.ipynb"))
     if args.check:
-        problems = check(sources)
+        problems = check(sources) + orphans()
         for p in problems:
             print(p)
         if problems:

@@ -1,7 +1,7 @@
 """The course's helpers: what the notebooks and the presenter import beside the library.
 
 Exercise checkers (``checks``), plots, the temperature explorer widget, display and tables,
-and the small studies that notebooks 05, 06 and 08 run, with their data. Nothing here is
+and the small studies that notebooks 05, 06 and 11 run, with their data. Nothing here is
 part of the softmax library itself (that lives one level up, in ``softmax_lab``, and needs
 only numpy); these helpers may use matplotlib, ipywidgets and IPython.
 

@@ -1,11 +1,11 @@
-r"""Measurements and plots for notebooks 08 (softmax inside attention) and 09 (tiled attention).
+r"""Measurements and plots for notebooks 11 (softmax inside attention) and 12 (tiled attention).
 
 * :func:`scaling_study` measures how the softmax Jacobian (the gradient of the attention weights with
   respect to the scores) shrinks as the feature size ``d`` grows when the scores are not scaled by
-  :math:`1/\sqrt{d}`; :func:`plot_scaling_study` draws it. Notebook 08 writes the same study out in a cell
+  :math:`1/\sqrt{d}`; :func:`plot_scaling_study` draws it. Notebook 11 writes the same study out in a cell
   (it is what the section teaches) and draws it with :func:`plot_scaling_study`; ``tools/figures.py`` calls
   :func:`scaling_study` for ``images/attention_scaling.png``.
-* :func:`plot_peak_memory` (notebook 09) draws the peak memory (:func:`~softmax_lab.course.memory.peak_memory`) of
+* :func:`plot_peak_memory` (notebook 12) draws the peak memory (:func:`~softmax_lab.course.memory.peak_memory`) of
   :func:`~softmax_lab.attention` and :func:`~softmax_lab.flash_attention` against the sequence length.
 """
 

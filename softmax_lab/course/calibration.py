@@ -1,4 +1,4 @@
-r"""Calibration of a classifier: the digits data of notebook 11, reliability bins, the expected calibration error
+r"""Calibration of a classifier: the digits data of notebook 09, reliability bins, the expected calibration error
 and the reliability diagram.
 
 A classifier with probabilities ``P`` (N, C) predicts :math:`\hat t_n = \arg\max_k P_{nk}` with *confidence*

@@ -1,4 +1,4 @@
-// The calibration explorer of notebook 11, computed in the browser: an anywidget ES module (JupyterLab, Voila)
+// The calibration explorer of notebook 09, computed in the browser: an anywidget ES module (JupyterLab, Voila)
 // that the static site loads too (tools/site/explorer-site.js gives it a small stand-in model). Python sends a
 // FIXED set of held-out logits and labels once; as the T slider moves, this module computes softmax(z / T) of
 // every sample, the reliability bins, the expected calibration error and the NLL, and the T that minimises the

@@ -1,4 +1,4 @@
-"""The calibration explorer of notebook 11, the presenter (``make present DEMO=calibration``) and the static site.
+"""The calibration explorer of notebook 09, the presenter (``make present DEMO=calibration``) and the static site.
 
 :class:`CalibrationExplorer` is an ``anywidget``: Python sends a fixed set of held-out logits ``Z`` (N, C) and
 labels once (rounded to 4 decimals, so the payload stays small); the ES module beside this file,
@@ -32,9 +32,9 @@ DECIMALS = 4  # logits are sent rounded to 4 decimals
 
 
 def digits_validation_logits() -> tuple[np.ndarray, np.ndarray]:
-    """The 500 validation logits (500, 10) and labels of notebook 11's model, for the presenter.
+    """The 500 validation logits (500, 10) and labels of notebook 09's model, for the presenter.
 
-    The same recipe as notebook 11, section 1: pixels / 16, the seeded split (300 train, 500 validation, 997 test,
+    The same recipe as notebook 09, section 1: pixels / 16, the seeded split (300 train, 500 validation, 997 test,
     seed 11), softmax regression trained by full-batch gradient descent on the mean cross-entropy (4000 steps,
     step size 4.0, from zeros), then Z = X W + b on the validation digits.
     """

@@ -1,4 +1,4 @@
-"""Notebook 10: the probability simplex of three classes drawn in the plane (barycentric coordinates).
+"""Notebook 08: the probability simplex of three classes drawn in the plane (barycentric coordinates).
 
 A probability vector :math:`p = (p_1, p_2, p_3)` is drawn as the point :math:`\\sum_i p_i V_i`, where
 :math:`V_1, V_2, V_3` are the corners of an equilateral triangle with side 1 (:data:`CORNERS`). Corner

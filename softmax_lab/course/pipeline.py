@@ -1,4 +1,4 @@
-r"""The stages of an LLM sampler as pure functions (notebook 12): penalties and logit bias, temperature, softmax,
+r"""The stages of an LLM sampler as pure functions (notebook 10): penalties and logit bias, temperature, softmax,
 top-k, top-p, min-p, each filter renormalising what it keeps.
 
 For one vector of logits ``z`` (length C) and the counts ``n`` of each class in the text generated so far:

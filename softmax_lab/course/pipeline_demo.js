@@ -1,4 +1,4 @@
-// The sampling-pipeline explorer of notebook 12, computed in the browser: an anywidget ES module (JupyterLab,
+// The sampling-pipeline explorer of notebook 10, computed in the browser: an anywidget ES module (JupyterLab,
 // Voila) that the static site loads too (tools/site/explorer-site.js). Python sends only the settings; every
 // stage is computed here in the order of softmax_lab/course/pipeline.py: penalties and logit bias ->
 // temperature -> softmax -> top-k -> top-p -> min-p, each filter renormalising what it keeps.

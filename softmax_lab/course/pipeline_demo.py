@@ -1,4 +1,4 @@
-"""The sampling-pipeline explorer of notebook 12, the presenter (``make present DEMO=pipeline``) and the static site.
+"""The sampling-pipeline explorer of notebook 10, the presenter (``make present DEMO=pipeline``) and the static site.
 
 :class:`PipelineExplorer` is an ``anywidget``: Python only holds the settings (class labels and logits, the
 history counts and penalties, banned classes, a logit bias on one class, T, top-k, top-p, min-p), synced to the

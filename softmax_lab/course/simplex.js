@@ -1,4 +1,4 @@
-// The simplex explorer of notebook 10, computed in the browser: an anywidget ES module (JupyterLab, Voila)
+// The simplex explorer of notebook 08, computed in the browser: an anywidget ES module (JupyterLab, Voila)
 // that the static site loads too (tools/site/explorer-site.js gives it a small stand-in model). Python sends
 // only the settings (three logits, T, the shift c); every number and every point on screen is computed here.
 //

@@ -1,4 +1,4 @@
-"""The simplex explorer of notebook 10, the presenter (``make present DEMO=simplex``) and the static site.
+"""The simplex explorer of notebook 08, the presenter (``make present DEMO=simplex``) and the static site.
 
 :class:`SimplexExplorer` is an ``anywidget``: Python only holds the settings (three logits, T, a shift c),
 synced to the browser; the ES module beside this file, ``simplex.js``, computes p = softmax((z + c 1) / T) with

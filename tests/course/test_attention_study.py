@@ -1,4 +1,4 @@
-"""scaling_study, peak_memory and the two plots of notebook 08."""
+"""scaling_study, peak_memory and the two plots of notebook 11."""
 
 import math
 

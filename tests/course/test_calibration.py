@@ -1,4 +1,4 @@
-"""The course helper of notebook 11 (softmax_lab.course.calibration): the shipped digits file, the splits, the
+"""The course helper of notebook 09 (softmax_lab.course.calibration): the shipped digits file, the splits, the
 reliability bins and the ECE, each against an independent computation (hand-worked bins, a plain Python loop,
 the closed form of a perfectly calibrated predictor)."""
 

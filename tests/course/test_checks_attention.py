@@ -1,4 +1,4 @@
-"""The checkers of notebooks 08 and 09 with untouched stubs, right answers and each slip they name.
+"""The checkers of notebooks 11 and 12 with untouched stubs, right answers and each slip they name.
 
 Oracles independent of the checkers: a right answer written another way, Monte Carlo sampling for the
 variance of a score, softmax itself for the online-softmax states and the prediction's answer.
@@ -298,7 +298,7 @@ def test_causal_mask_wrong_answers_are_explained(fn, n_failed, words):
 
 def test_mask_bias_gap_answer_is_what_softmax_gives():
     """Oracle: at the stored gap, softmax with the -1e4 bias splits the weight in half."""
-    gap = PREDICTIONS["08-mask-bias-gap"].answer
+    gap = PREDICTIONS["11-mask-bias-gap"].answer
     np.testing.assert_allclose(softmax(np.array([0.0, gap - 1e4])), [0.5, 0.5], rtol=1e-12)
 
 
@@ -306,6 +306,6 @@ def test_mask_bias_gap_answer_is_what_softmax_gives():
                                                  (1e4, "passed"), (10_000, "passed"), (100, "tried"),
                                                  (0.5, "tried")])
 def test_mask_bias_gap_prediction(prediction, status):
-    res = check_prediction("08-mask-bias-gap", prediction)
+    res = check_prediction("11-mask-bias-gap", prediction)
     assert res.status == status
     assert ("; the answer is" in repr(res)) == (status != "not attempted")  # revealed only after a prediction

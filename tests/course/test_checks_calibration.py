@@ -1,4 +1,4 @@
-"""Checkers of notebook 11's exercises: an untouched stub is "not attempted yet", right answers pass, and every
+"""Checkers of notebook 09's exercises: an untouched stub is "not attempted yet", right answers pass, and every
 slip a checker names is named for an answer that makes it (the checkers' expected values are a plain loop over
 the bins and a refined grid of the NLL, never the student's function)."""
 
@@ -112,6 +112,6 @@ def test_temperature_checker_blames_only_the_case_that_needs_a_wide_range():
 
 # ---------------------------------------------------------------------------------------------- prediction
 def test_the_prediction_question_is_registered_and_judged():
-    assert PREDICTIONS["11-smoothed-temperature"].answer == "c"
-    assert check_prediction("11-smoothed-temperature", "c").ok
-    assert not check_prediction("11-smoothed-temperature", "a").ok
+    assert PREDICTIONS["09-smoothed-temperature"].answer == "c"
+    assert check_prediction("09-smoothed-temperature", "c").ok
+    assert not check_prediction("09-smoothed-temperature", "a").ok

@@ -1,4 +1,4 @@
-"""Notebook 10's checker (check_smooth_max_hessian) and predict-then-run question ("10-squared-error-convex"):
+"""Notebook 08's checker (check_smooth_max_hessian) and predict-then-run question ("08-squared-error-convex"):
 an untouched stub is not attempted, right answers pass, each slip the checker names is named, and the reference
 and the stored answer agree with independent oracles (finite differences written here)."""
 
@@ -106,10 +106,10 @@ def test_no_max_shift_is_named_on_the_large_logits():
     assert "large logits" in res.problems[0] and "no max shift" in res.problems[0]
 
 
-# --- the prediction "10-squared-error-convex" ------------------------------------------------------------------
+# --- the prediction "08-squared-error-convex" ------------------------------------------------------------------
 
 def test_squared_error_prediction_not_attempted_until_predicted():
-    res = check_prediction("10-squared-error-convex", ...)
+    res = check_prediction("08-squared-error-convex", ...)
     assert not res.ok and "not attempted yet" in repr(res)
 
 
@@ -122,7 +122,7 @@ def test_squared_error_answer_matches_second_differences():
     second_sq = (sq(a + h) - 2 * sq(a) + sq(a - h)) / h**2
     second_ce = (ce(a + h) - 2 * ce(a) + ce(a - h)) / h**2
     assert second_sq.min() < -0.01 and np.all(second_ce > 0)
-    assert PREDICTIONS["10-squared-error-convex"].answer is False
+    assert PREDICTIONS["08-squared-error-convex"].answer is False
     # the explanation's closed form and its sign change at a = -ln 2
     s = sig(a)
     np.testing.assert_allclose(second_sq, -4 * s * (1 - s) ** 2 * (1 - 3 * s), atol=1e-5)
@@ -131,6 +131,6 @@ def test_squared_error_answer_matches_second_differences():
 
 
 def test_squared_error_prediction_tells_right_from_wrong():
-    assert check_prediction("10-squared-error-convex", False).ok
-    res = check_prediction("10-squared-error-convex", True)
+    assert check_prediction("08-squared-error-convex", False).ok
+    res = check_prediction("08-squared-error-convex", True)
     assert not res.ok and "not quite" in repr(res)

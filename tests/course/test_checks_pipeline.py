@@ -1,4 +1,4 @@
-"""Checkers of notebook 12's exercises: an untouched stub is "not attempted yet", right answers pass, and every
+"""Checkers of notebook 10's exercises: an untouched stub is "not attempted yet", right answers pass, and every
 slip a checker names is named for an answer that makes it. The right answers here are written independently of
 the checkers (a loop over the classes, not the checker's own helper)."""
 
@@ -112,8 +112,8 @@ def test_filter_checker_names_each_slip(wrong, words):
 
 
 def test_the_straight_through_prediction_reveals_its_answer_only_once_predicted():
-    assert "12-straight-through-linear" in PREDICTIONS
-    assert "not attempted yet" in repr(check_prediction("12-straight-through-linear", ...))
-    res = check_prediction("12-straight-through-linear", "biased")
+    assert "10-straight-through-linear" in PREDICTIONS
+    assert "not attempted yet" in repr(check_prediction("10-straight-through-linear", ...))
+    res = check_prediction("10-straight-through-linear", "biased")
     assert res.ok and "the answer is 'biased'" in repr(res)
-    assert not check_prediction("12-straight-through-linear", "unbiased").ok
+    assert not check_prediction("10-straight-through-linear", "unbiased").ok

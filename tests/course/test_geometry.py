@@ -1,4 +1,4 @@
-"""softmax_lab.course.geometry: the barycentric picture of the 3-class simplex that notebook 10 draws."""
+"""softmax_lab.course.geometry: the barycentric picture of the 3-class simplex that notebook 08 draws."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Checkers for notebooks 08 (softmax inside attention) and 09 (the online softmax): the causal mask, the
+"""Checkers for notebooks 11 (softmax inside attention) and 12 (the online softmax): the causal mask, the
 variance of a score, one step of the online softmax, merging two partial states; and the answers of their
 predict-then-run questions (``PREDICTIONS``).
 
@@ -38,7 +38,7 @@ def _state(scores: np.ndarray) -> tuple[float, float]:
     return m, float(np.sum(np.exp(scores - m)))
 
 
-# ------------------------------------------------------------------------------------------- notebook 08
+# ------------------------------------------------------------------------------------------- notebook 11
 
 def check_causal_mask(fn: Callable[[int], Any]) -> CheckResult:
     """Check a student's ``fn(n)`` returning the boolean causal mask of shape (n, n).
@@ -128,7 +128,7 @@ def check_score_variance(fn: Callable[[int, float, float], Any]) -> CheckResult:
     return res
 
 
-# ------------------------------------------------------------------------------------------- notebook 09
+# ------------------------------------------------------------------------------------------- notebook 12
 
 def _online_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(description, scores seen before, new block): the state (m, l) is built from the first part."""
@@ -288,7 +288,7 @@ def check_online_merge(fn: Callable[[float, float, float, float], Any]) -> Check
 
 # ------------------------------------------------------------------------------------------- predictions
 PREDICTIONS: dict[str, dict[str, Any]] = {
-    "08-mask-bias-gap": {
+    "11-mask-bias-gap": {
         "question": "With the mask bias -1e4 instead of -inf, one allowed key (score s_a) and one forbidden key "
                     "(score s_f): at which gap s_f - s_a does the forbidden key get half of the weight?",
         "answer": 1e4,

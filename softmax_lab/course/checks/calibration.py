@@ -1,4 +1,4 @@
-r"""Checkers of notebook 11 (temperature beyond sampling): the expected calibration error and the fit of one
+r"""Checkers of notebook 09 (temperature beyond sampling): the expected calibration error and the fit of one
 temperature; and the answers of its predict-then-run questions (``PREDICTIONS``).
 
 The expected values are computed here, by a plain loop over the bins (ECE) and by a fine grid of the
@@ -181,7 +181,7 @@ def check_temperature_fit(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckR
 
 
 PREDICTIONS: dict[str, dict] = {
-    "11-smoothed-temperature": {
+    "09-smoothed-temperature": {
         "question": ("Fit one temperature on the validation set for the digits model trained with label "
                      "smoothing eps = 0.1 (section 5). Is the fitted T (a) clearly above 1, (b) about 1, or "
                      "(c) clearly below 1?"),

@@ -1,4 +1,4 @@
-"""Checkers of notebook 10-geometry-and-convexity: the Hessian of the smooth maximum
+"""Checkers of notebook 08-geometry-and-convexity: the Hessian of the smooth maximum
 :math:`f_T(z) = T \\operatorname{LSE}(z / T)`, and the answers of its predict-then-run questions (``PREDICTIONS``).
 """
 
@@ -71,7 +71,7 @@ def check_smooth_max_hessian(fn: Callable[[np.ndarray, float], Any]) -> CheckRes
 
 
 PREDICTIONS: dict[str, Prediction] = {
-    "10-squared-error-convex": Prediction(
+    "08-squared-error-convex": Prediction(
         question=("Cross-entropy -z_t + LSE(z) is convex in the logits z. Is the squared error of the probabilities, "
                   "L(z) = ||softmax(z) - y||^2 with a one-hot y, also convex in z? (True or False)"),
         answer=False,

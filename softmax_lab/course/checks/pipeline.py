@@ -1,4 +1,4 @@
-"""Checkers of notebook 12 (the sampling pipeline and the Gumbel-softmax): the min-p mask and the order of the
+"""Checkers of notebook 10 (the sampling pipeline and the Gumbel-softmax): the min-p mask and the order of the
 filters top-k -> top-p -> min-p; and the answer of its predict-then-run question (``PREDICTIONS``).
 
 Expected values are written out by hand for each case (small vectors whose kept sets can be read off); a slip
@@ -137,7 +137,7 @@ def check_filter_pipeline(fn: Callable[[np.ndarray, int, float, float], Any]) ->
 
 
 PREDICTIONS: dict[str, dict[str, Any]] = {
-    "12-straight-through-linear": {
+    "10-straight-through-linear": {
         "question": "For a LINEAR f(y) = <c, y>, is the straight-through estimate of the gradient of E[f(one-hot "
                     "sample)] with respect to z unbiased at tau = 1?",
         "answer": "biased",
