@@ -7,8 +7,9 @@ math, code, outputs and figures, with previous / next links, a link to run it lo
 notice), the notebooks themselves for download, and ``_static/``. Everything a page loads is a local file
 copied from an installed package: nbconvert's JupyterLab styles, MathJax 3 from npm (``package.json``,
 pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it), the live widgets' ES
-modules and styles (``explorer.js``, ``simplex.js``, ...) from ``softmax_lab/course``. No page asks another
-host for anything, so the site works offline and from any static file server (GitHub Pages included).
+modules and styles (``explorer.js``, ``simplex.js``, ... from ``softmax_lab/course``, as anywidget gets them:
+with the shared ``widget_dom.js`` and ``widget_base.css`` put in). No page asks another host for anything, so
+the site works offline and from any static file server (GitHub Pages included).
 
 The widgets of :data:`LIVE_WIDGETS` (the temperature, simplex, calibration and pipeline explorers) run in the page without
 a kernel: where a notebook stored such a widget's view, the page gets a ``<div data-softmax-NAME=SETTINGS>``
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import subprocess
+import anywidget
 import nbconvert
 import nbformat
 from nbconvert import HTMLExporter
@@ -53,30 +55,30 @@ LICENCE_HTML = ('Course text and figures: <a href="LICENSE-CONTENT.txt">CC BY 4.
 
 @dataclass(frozen=True)
 class LiveWidget:
-    """A widget class the site runs without a kernel: its ES module and style sheet (copied to
-    ``_static/NAME.js`` / ``NAME.css``; ``tools/site/explorer-site.js`` imports the module under the same NAME)
-    and the synced settings its ``render`` reads from the model."""
+    """A widget class the site runs without a kernel: its ES module and style sheet, the very texts anywidget
+    gets (``cls._esm`` and ``cls._css``, with widget_dom.js and widget_base.css put in by
+    ``softmax_lab.course.widget_assets``), written to ``_static/NAME.js`` / ``NAME.css``
+    (``tools/site/explorer-site.js`` imports the module under the same NAME), and the synced settings its
+    ``render`` reads from the model."""
 
     name: str
     title: str
-    module: Path
-    css: Path
+    cls: type[anywidget.AnyWidget]
     settings: tuple[str, ...]
 
 
 # anywidget's ``_anywidget_id`` (module.Class) -> the live widget
 LIVE_WIDGETS = {
     "softmax_lab.course.explorer.TemperatureExplorer": LiveWidget(
-        "explorer", "The temperature explorer", explorer.ESM_PATH, explorer.CSS_PATH, EXPLORER_SETTINGS),
+        "explorer", "The temperature explorer", explorer.TemperatureExplorer, EXPLORER_SETTINGS),
     "softmax_lab.course.simplex.SimplexExplorer": LiveWidget(
-        "simplex", "The simplex explorer", simplex.ESM_PATH, simplex.CSS_PATH,
-        ("logits", "temperature", "shift", "presenter")),
+        "simplex", "The simplex explorer", simplex.SimplexExplorer, ("logits", "temperature", "shift", "presenter")),
     "softmax_lab.course.pipeline_demo.PipelineExplorer": LiveWidget(
-        "pipeline", "The sampling-pipeline explorer", pipeline_demo.ESM_PATH, pipeline_demo.CSS_PATH,
+        "pipeline", "The sampling-pipeline explorer", pipeline_demo.PipelineExplorer,
         ("labels", "logits", "counts", "banned", "repetition", "presence", "frequency", "bias_class", "bias",
          "temperature", "top_k", "top_p", "min_p", "presenter")),
     "softmax_lab.course.calibration_demo.CalibrationExplorer": LiveWidget(
-        "calibration", "The calibration explorer", calibration_demo.ESM_PATH, calibration_demo.CSS_PATH,
+        "calibration", "The calibration explorer", calibration_demo.CalibrationExplorer,
         ("logits", "labels", "temperature", "n_bins", "presenter")),
 }
 
@@ -259,8 +261,8 @@ def copy_static(out: Path) -> None:
     for name in ("site.css", "explorer-site.js"):
         shutil.copy(ASSETS / name, static / name)
     for widget in LIVE_WIDGETS.values():
-        shutil.copy(widget.module, static / f"{widget.name}.js")
-        shutil.copy(widget.css, static / f"{widget.name}.css")
+        (static / f"{widget.name}.js").write_text(widget.cls._esm, encoding="utf-8")
+        (static / f"{widget.name}.css").write_text(widget.cls._css, encoding="utf-8")
     shutil.copytree(mathjax_dir(), static / "mathjax", ignore=shutil.ignore_patterns(
         "sre", "*-full*.js", "*svg*.js", "mml-*.js", "tex-mml-*.js", "node-main.js"))  # what tex-chtml.js may load
     shutil.copy(REPO / "LICENSE", out / "LICENSE.txt")

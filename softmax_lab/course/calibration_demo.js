@@ -3,7 +3,10 @@
 // FIXED set of held-out logits and labels once; as the T slider moves, this module computes softmax(z / T) of
 // every sample, the reliability bins, the expected calibration error and the NLL, and the T that minimises the
 // NLL. The pure functions are exported so that node can test them against softmax_lab.softmax and
-// softmax_lab.course.calibration (tests/test_calibration_js.py).
+// softmax_lab.course.calibration (tests/test_calibration_js.py). Its one import, the DOM helpers of
+// widget_dom.js, is inlined for anywidget by softmax_lab/course/widget_assets.py.
+
+import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
 
 export const T_MIN = 0.01;
 export const T_MAX = 100;
@@ -125,13 +128,6 @@ export function calibrationView(Z, labels, T, nBins = 10) {
            accuracy: right / Z.length, meanConfidence: conf / Z.length };
 }
 
-/** Python's "{:.3g}" for the slider's range of T (0.01 to 100): 3 significant digits, no trailing zeros. */
-export function formatT(T) {
-  let s = T.toPrecision(3);
-  if (s.includes(".") && !s.includes("e")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
-}
-
 /** The line of numbers under the slider. */
 export function readoutText(view, best) {
   return `T = ${formatT(view.temperature)} | ECE = ${view.ece.toFixed(3)} | NLL = ${view.nll.toFixed(3)} | `
@@ -141,53 +137,22 @@ export function readoutText(view, best) {
 
 // ------------------------------------------------------------------------------------------ the view
 
-const SVG = "http://www.w3.org/2000/svg";
-let instances = 0;
-
-function svgEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-function htmlEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
 /** Draw the calibration explorer into `el` and keep it in step with `model` (anywidget's, or the site's shim). */
 function render({ model, el }) {
-  const uid = `softmax-calibration-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = htmlEl(el, "div", { class: "softmax-calibration", role: "group", "aria-label": "Calibration explorer" });
-  root.addEventListener("keydown", (event) => event.stopPropagation()); // the slider's arrows, not the notebook's
-  if (model.get("presenter")) root.classList.add("softmax-calibration--presenter");
-
-  const predict = htmlEl(root, "details", { class: "softmax-calibration-predict" });
-  htmlEl(predict, "summary", {}, "Predict first");
-  htmlEl(predict, "p", {}, "At T = 1 the model is overconfident: its bars sit below the diagonal. Should T go up or "
-    + "down to repair it? And does the accuracy change as T moves?");
-  htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-calibration-hint" },
+  const { uid, root } = widgetRoot(el, model, "softmax-calibration", "Calibration explorer",
+    "At T = 1 the model is overconfident: its bars sit below the diagonal. Should T go up or "
+    + "down to repair it? And does the accuracy change as T moves?",
     "Use the arrow keys on the focused slider for small steps; Page Up and Page Down for large ones.");
 
-  const row = htmlEl(root, "div", { class: "softmax-calibration-row" });
-  htmlEl(row, "label", { for: `${uid}-T` }, "T");
-  const input = htmlEl(row, "input", { type: "range", id: `${uid}-T`, class: "softmax-calibration-temperature",
-    min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP, "aria-describedby": `${uid}-hint` });
-  const shown = htmlEl(row, "output", { for: `${uid}-T`, class: "softmax-calibration-value" });
-  const jump = htmlEl(row, "button", { type: "button", class: "softmax-calibration-best" });
+  const { input, value: shown } = slider(root, "softmax-calibration", `${uid}-T`, "T", {
+    class: "softmax-calibration-temperature", min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
+  }, `${uid}-hint`);
+  const jump = htmlEl(input.parentElement, "button", { type: "button", class: "softmax-calibration-best" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
 
   const W = 560, H = 520, S = 380, X0 = 70, Y0 = 410; // (confidence, accuracy) in [0, 1]^2 -> pixels
   const px = (x, y) => [X0 + S * x, Y0 - S * y];
-  const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-calibration-chart",
-                                   "aria-labelledby": `${uid}-title ${uid}-desc` });
-  const title = svgEl(svg, "title", { id: `${uid}-title` });
-  const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
+  const { svg, title, desc } = svgChart(root, "softmax-calibration", uid, W, H);
   svgEl(svg, "rect", { x: X0, y: Y0 - S, width: S, height: S, class: "softmax-calibration-frame" });
   for (const v of [0, 0.2, 0.4, 0.6, 0.8, 1]) {
     const [x, y0] = px(v, 0), [x0, y] = px(0, v);
@@ -208,13 +173,8 @@ function render({ model, el }) {
     "at (mean confidence, accuracy)");
   const dot = svgEl(svg, "circle", { r: 7, class: "softmax-calibration-point" });
 
-  const details = htmlEl(root, "details", { class: "softmax-calibration-table" });
-  htmlEl(details, "summary", {}, "The numbers as a table");
-  const table = htmlEl(details, "table");
-  const caption = htmlEl(table, "caption");
-  const head = htmlEl(htmlEl(table, "thead"), "tr");
-  for (const h of ["confidence bin", "samples", "mean confidence", "accuracy"]) htmlEl(head, "th", { scope: "col" }, h);
-  const tbody = htmlEl(table, "tbody");
+  const { caption, tbody } = numbersTable(root, "softmax-calibration",
+    ["confidence bin", "samples", "mean confidence", "accuracy"]);
 
   const Z = model.get("logits"), labels = model.get("labels"), nBins = model.get("n_bins");
   const best = bestTemperature(Z, labels);

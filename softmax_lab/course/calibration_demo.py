@@ -12,7 +12,6 @@ calibration error, the mean NLL mean_n (LSE(z_n / T) - z_{n, t_n} / T), and the 
 from __future__ import annotations
 
 import numbers
-from pathlib import Path
 
 import anywidget
 import numpy as np
@@ -23,11 +22,10 @@ from .. import cross_entropy_grad
 from .._validate import as_real_array, check_temperature
 from .calibration import load_digits, split_indices
 from .explorer import T_MAX, T_MIN
+from .widget_assets import widget_css, widget_esm
 
-__all__ = ["CalibrationExplorer", "digits_validation_logits", "ESM_PATH", "CSS_PATH", "DECIMALS"]
+__all__ = ["CalibrationExplorer", "digits_validation_logits", "DECIMALS"]
 
-ESM_PATH = Path(__file__).with_name("calibration_demo.js")
-CSS_PATH = Path(__file__).with_name("calibration_demo.css")
 DECIMALS = 4  # logits are sent rounded to 4 decimals
 
 
@@ -54,8 +52,8 @@ class CalibrationExplorer(anywidget.AnyWidget):
     the reliability diagram of softmax(Z / T) and a table of its bins, all computed in JS from the fixed held-out
     ``logits`` (N, C) and ``labels`` (N,). ``presenter=True`` switches to the projector theme."""
 
-    _esm = ESM_PATH
-    _css = CSS_PATH
+    _esm = widget_esm("calibration_demo.js")  # with widget_dom.js inlined
+    _css = widget_css("calibration_demo.css", "softmax-calibration")  # after widget_base.css
 
     logits = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
     labels = traitlets.List(traitlets.Int()).tag(sync=True)

@@ -5,6 +5,9 @@
 // The pure functions below are exported so that node can test them against the numpy reference
 // (tests/test_explorer_js.py): same formulas, same tie and ordering rules as softmax_lab.softmax,
 // softmax_lab.top_k_top_p_mask, softmax_lab.entropy.entropy and softmax_lab.sample_probabilities.
+// Its one import, the DOM helpers of widget_dom.js, is inlined for anywidget by softmax_lab/course/widget_assets.py.
+
+import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
 
 export const T_MIN = 0.01;
 export const T_MAX = 100;
@@ -145,15 +148,6 @@ export function drawCounts(q, n, seed) {
   return counts;
 }
 
-/** Python's "{:.3g}" for the slider's range of T (0.01 to 100): 3 significant digits, no trailing zeros. */
-export function formatT(T) {
-  if (T === 0 || !Number.isFinite(T)) return String(T);
-  let s = T.toPrecision(3);
-  if (s.includes("e")) return s;
-  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
-}
-
 /** The line of numbers under the sliders, as softmax_lab's readout_text prints it. (toFixed and Python's
  * format differ only on a value exactly halfway in binary, e.g. 0.0625 to 3 places: "0.063" here, "0.062" in
  * Python, which rounds such ties to even.) */
@@ -166,54 +160,21 @@ export function readoutText(view, labels) {
 
 // ------------------------------------------------------------------------------------------ the view
 
-const SVG = "http://www.w3.org/2000/svg";
-let instances = 0;
-
-function svgEl(parent, tag, attrs = {}) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  parent.appendChild(e);
-  return e;
-}
-
-function htmlEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-/** A labelled range input with a visible value; returns {input, value}. */
-function slider(parent, id, label, attrs, hint) {
-  const row = htmlEl(parent, "div", { class: "softmax-explorer-row" });
-  htmlEl(row, "label", { for: id }, label);
-  const input = htmlEl(row, "input", { type: "range", id, ...attrs });
-  if (hint) input.setAttribute("aria-describedby", hint);
-  const value = htmlEl(row, "output", { for: id, class: "softmax-explorer-value" });
-  return { input, value };
-}
-
 function clampT(T) {
   return Math.min(T_MAX, Math.max(T_MIN, T));
 }
 
 /** Draw the explorer into `el` and keep it in step with `model` (anywidget's model, or the site's shim). */
 function render({ model, el }) {
-  const uid = `softmax-explorer-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = htmlEl(el, "div", { class: "softmax-explorer", role: "group", "aria-label": "Temperature explorer" });
-  // keys pressed in the explorer are the sliders' own: JupyterLab's notebook would otherwise take the arrows
-  root.addEventListener("keydown", (event) => event.stopPropagation());
-  if (model.get("presenter")) root.classList.add("softmax-explorer--presenter");
-  htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-explorer-hint" },
+  const { uid, root } = widgetRoot(el, model, "softmax-explorer", "Temperature explorer", null,
     "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones.");
 
   const controls = htmlEl(root, "div", { class: "softmax-explorer-controls" });
-  const t = slider(controls, `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-                                                 class: "softmax-explorer-temperature" }, `${uid}-hint`);
-  const k = slider(controls, `${uid}-k`, "top-k", { min: 1, step: 1 });
-  const p = slider(controls, `${uid}-p`, "top-p", { min: 0.05, max: 1, step: 0.05 });
-  const d = slider(controls, `${uid}-d`, "draws", { min: 10, max: 10000, step: 10 });
+  const t = slider(controls, "softmax-explorer", `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX),
+                   step: LOG_STEP, class: "softmax-explorer-temperature" }, `${uid}-hint`);
+  const k = slider(controls, "softmax-explorer", `${uid}-k`, "top-k", { min: 1, step: 1 });
+  const p = slider(controls, "softmax-explorer", `${uid}-p`, "top-p", { min: 0.05, max: 1, step: 0.05 });
+  const d = slider(controls, "softmax-explorer", `${uid}-d`, "draws", { min: 10, max: 10000, step: 10 });
   const resample = htmlEl(d.input.parentElement, "button", { type: "button", class: "softmax-explorer-resample",
                                                              title: "new seeded draws (seed + 1)" });
   htmlEl(resample, "span", { "aria-hidden": "true" }, "\u21bb ");
@@ -221,19 +182,9 @@ function render({ model, el }) {
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
 
   const W = 720, H = 470;
-  const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-explorer-chart",
-                                   "aria-labelledby": `${uid}-title ${uid}-desc` });
-  const title = svgEl(svg, "title", { id: `${uid}-title` });
-  const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
-  const details = htmlEl(root, "details", { class: "softmax-explorer-table" });
-  htmlEl(details, "summary", {}, "The numbers as a table");
-  const table = htmlEl(details, "table");
-  const caption = htmlEl(table, "caption");
-  const head = htmlEl(htmlEl(table, "thead"), "tr");
-  for (const h of ["class", "logit", "softmax(z / T)", "kept", "sampling probability", "draws"]) {
-    htmlEl(head, "th", { scope: "col" }, h);
-  }
-  const tbody = htmlEl(table, "tbody");
+  const { svg, title, desc } = svgChart(root, "softmax-explorer", uid, W, H);
+  const { caption, tbody } = numbersTable(root, "softmax-explorer",
+    ["class", "logit", "softmax(z / T)", "kept", "sampling probability", "draws"]);
 
   let chart = null; // the SVG elements, rebuilt when the logits change
   let logits = [];

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Sequence
 
 import anywidget
@@ -26,17 +25,15 @@ from numpy.typing import ArrayLike
 
 from .. import entropy, softmax, top_k_top_p_mask
 from .._validate import as_real_array, check_temperature
+from .widget_assets import widget_css, widget_esm
 
 __all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureView", "temperature_view",
-           "readout_text", "TemperatureExplorer", "ESM_PATH", "CSS_PATH"]
+           "readout_text", "TemperatureExplorer"]
 
 # "The cat sat on the ..." - next-word logits of a toy language model.
 DEFAULT_LABELS: tuple[str, ...] = ("mat", "sofa", "floor", "roof", "moon", "piano")
 DEFAULT_LOGITS: tuple[float, ...] = (3.0, 2.2, 1.6, 0.5, -0.6, -1.4)
 T_MIN, T_MAX = 0.01, 100.0  # the T slider's range (log scale); also T_MIN / T_MAX in explorer.js
-
-ESM_PATH = Path(__file__).with_name("explorer.js")
-CSS_PATH = Path(__file__).with_name("explorer.css")
 
 
 # ------------------------------------------------------------------------------- the numpy reference
@@ -109,8 +106,8 @@ class TemperatureExplorer(anywidget.AnyWidget):
     high-contrast, large-type projector theme.
     """
 
-    _esm = ESM_PATH
-    _css = CSS_PATH
+    _esm = widget_esm("explorer.js")  # with widget_dom.js inlined
+    _css = widget_css("explorer.css", "softmax-explorer")  # after widget_base.css
 
     logits = traitlets.List(traitlets.Float()).tag(sync=True, to_json=_logits_to_json)
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)

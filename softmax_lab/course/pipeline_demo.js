@@ -4,8 +4,11 @@
 // temperature -> softmax -> top-k -> top-p -> min-p, each filter renormalising what it keeps.
 //
 // anywidget loads this file as one module from a blob URL, so it cannot import explorer.js: the few lines of
-// softmax below are its own. The pure functions are exported so that node can test them against
+// softmax below are its own. Its one import, the DOM helpers of widget_dom.js, is inlined for anywidget by
+// softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them against
 // softmax_lab.course.pipeline (tests/test_pipeline_js.py).
+
+import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
 
 export const T_MIN = 0.01;
 export const T_MAX = 100;
@@ -132,13 +135,6 @@ export function pipelineView(s) {
   return { bias, penalised, stages, kept, top, temperature: s.temperature };
 }
 
-/** Python's "{:.3g}" for the slider's range of T: 3 significant digits, no trailing zeros. */
-export function formatT(T) {
-  let s = T.toPrecision(3);
-  if (s.includes(".") && !s.includes("e")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
-}
-
 const fmt = (v, d) => (v === -Infinity ? "-inf" : Object.is(Number(v.toFixed(d)), -0) ? (0).toFixed(d) : v.toFixed(d));
 
 /** The line of numbers under the sliders. */
@@ -151,74 +147,37 @@ export function readoutText(view, labels) {
 
 // ------------------------------------------------------------------------------------------ the view
 
-const SVG = "http://www.w3.org/2000/svg";
-let instances = 0;
-
-function svgEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-function htmlEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-function slider(parent, id, label, attrs, hint) {
-  const row = htmlEl(parent, "div", { class: "softmax-pipeline-row" });
-  htmlEl(row, "label", { for: id }, label);
-  const input = htmlEl(row, "input", { type: "range", id, "aria-describedby": hint, ...attrs });
-  const value = htmlEl(row, "output", { for: id, class: "softmax-pipeline-value" });
-  return { input, value };
-}
-
 const SETTINGS = ["labels", "logits", "counts", "banned", "repetition", "presence", "frequency", "bias_class", "bias",
                   "temperature", "top_k", "top_p", "min_p"];
 
 /** Draw the pipeline explorer into `el` and keep it in step with `model` (anywidget's, or the site's shim). */
 function render({ model, el }) {
-  const uid = `softmax-pipeline-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
   const labels = model.get("labels");
   const C = labels.length;
-  const root = htmlEl(el, "div", { class: "softmax-pipeline", role: "group", "aria-label": "Sampling pipeline explorer" });
-  root.addEventListener("keydown", (event) => event.stopPropagation()); // the sliders' arrows, not the notebook's
-  if (model.get("presenter")) root.classList.add("softmax-pipeline--presenter");
-
-  const predict = htmlEl(root, "details", { class: "softmax-pipeline-predict" });
-  htmlEl(predict, "summary", {}, "Predict first");
-  htmlEl(predict, "p", {}, "With top-p at 0.9: if you raise T, does top-p keep more classes or fewer? "
-    + "And top-k at 3: does the number it keeps change with T? Which stage removes the banned class?");
-  htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-pipeline-hint" },
+  const { uid, root } = widgetRoot(el, model, "softmax-pipeline", "Sampling pipeline explorer",
+    "With top-p at 0.9: if you raise T, does top-p keep more classes or fewer? "
+    + "And top-k at 3: does the number it keeps change with T? Which stage removes the banned class?",
     "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones. "
     + "A filter at its end position (top-k = all, top-p = 1, min-p = 0) is off.");
 
   const controls = htmlEl(root, "div", { class: "softmax-pipeline-controls" });
-  const t = slider(controls, `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-                                                 class: "softmax-pipeline-temperature" }, `${uid}-hint`);
-  const k = slider(controls, `${uid}-k`, "top-k", { min: 1, max: C, step: 1, class: "softmax-pipeline-topk" }, `${uid}-hint`);
-  const tp = slider(controls, `${uid}-p`, "top-p", { min: 0.01, max: 1, step: 0.01, class: "softmax-pipeline-topp" }, `${uid}-hint`);
-  const mp = slider(controls, `${uid}-m`, "min-p", { min: 0, max: 1, step: 0.01, class: "softmax-pipeline-minp" }, `${uid}-hint`);
+  const row = (id, label, attrs) => slider(controls, "softmax-pipeline", `${uid}-${id}`, label, attrs, `${uid}-hint`);
+  const t = row("T", "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
+                            class: "softmax-pipeline-temperature" });
+  const k = row("k", "top-k", { min: 1, max: C, step: 1, class: "softmax-pipeline-topk" });
+  const tp = row("p", "top-p", { min: 0.01, max: 1, step: 0.01, class: "softmax-pipeline-topp" });
+  const mp = row("m", "min-p", { min: 0, max: 1, step: 0.01, class: "softmax-pipeline-minp" });
   const biasRow = htmlEl(controls, "div", { class: "softmax-pipeline-row" });
   htmlEl(biasRow, "label", { for: `${uid}-bc` }, "bias on");
   const select = htmlEl(biasRow, "select", { id: `${uid}-bc`, class: "softmax-pipeline-biasclass" });
   labels.forEach((l, i) => htmlEl(select, "option", { value: String(i) }, l));
-  const b = slider(controls, `${uid}-b`, "bias", { min: BIAS_MIN, max: BIAS_MAX, step: BIAS_STEP,
-                                                   class: "softmax-pipeline-bias" }, `${uid}-hint`);
+  const b = row("b", "bias", { min: BIAS_MIN, max: BIAS_MAX, step: BIAS_STEP, class: "softmax-pipeline-bias" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
   const note = htmlEl(root, "p", { class: "softmax-pipeline-note" });
 
   // six panels, 3 x 2, each a bar chart of the C classes on one shared probability scale
   const PW = 260, PH = 170, TOP = 26, BOTTOM = 24, LEFT = 10, W = 3 * PW, H = 2 * PH + 48;
-  const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-pipeline-chart",
-                                   "aria-labelledby": `${uid}-title ${uid}-desc` });
-  const title = svgEl(svg, "title", { id: `${uid}-title` });
-  const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
+  const { svg, title, desc } = svgChart(root, "softmax-pipeline", uid, W, H);
   const slot = (PW - 2 * LEFT) / C, bw = slot * 0.7, plotH = PH - TOP - BOTTOM;
   const panels = STAGES.map((name, s) => {
     const x0 = (s % 3) * PW + LEFT, y0 = Math.floor(s / 3) * PH;
@@ -239,13 +198,8 @@ function render({ model, el }) {
   svgEl(svg, "text", { x: LEFT, y: H - 8, class: "softmax-pipeline-legend" },
     "\u00d7: removed at or before this stage. Stage 6 is the distribution a token is drawn from.");
 
-  const details = htmlEl(root, "details", { class: "softmax-pipeline-table" });
-  htmlEl(details, "summary", {}, "The numbers as a table");
-  const table = htmlEl(details, "table");
-  const caption = htmlEl(table, "caption");
-  const head = htmlEl(htmlEl(table, "thead"), "tr");
-  for (const h of ["class", "logit z", "times seen", "bias", "after penalties", ...STAGES]) htmlEl(head, "th", { scope: "col" }, h);
-  const tbody = htmlEl(table, "tbody");
+  const { caption, tbody } = numbersTable(root, "softmax-pipeline",
+    ["class", "logit z", "times seen", "bias", "after penalties", ...STAGES]);
   const rows = labels.map((label) => {
     const tr = htmlEl(tbody, "tr");
     htmlEl(tr, "th", { scope: "row" }, label);

@@ -10,7 +10,6 @@ table of the numbers. ``tests/test_pipeline_js.py`` compares its arithmetic with
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import anywidget
@@ -20,12 +19,10 @@ from numpy.typing import ArrayLike
 
 from .._validate import as_real_array, check_temperature
 from .explorer import T_MAX, T_MIN
+from .widget_assets import widget_css, widget_esm
 
-__all__ = ["PipelineExplorer", "ESM_PATH", "CSS_PATH", "DEFAULT_LABELS", "DEFAULT_LOGITS", "DEFAULT_COUNTS",
-           "BIAS_RANGE"]
+__all__ = ["PipelineExplorer", "DEFAULT_LABELS", "DEFAULT_LOGITS", "DEFAULT_COUNTS", "BIAS_RANGE"]
 
-ESM_PATH = Path(__file__).with_name("pipeline_demo.js")
-CSS_PATH = Path(__file__).with_name("pipeline_demo.css")
 BIAS_RANGE = (-10.0, 10.0)  # the bias slider's range (BIAS_MIN / BIAS_MAX in pipeline_demo.js)
 
 # The next character after "the cat sat on th" (invented logits): "end" (end of text) is banned by default,
@@ -40,8 +37,8 @@ class PipelineExplorer(anywidget.AnyWidget):
     (0 = off) and a logit bias (-10 to 10) on one chosen class, a readout line, one picture with a bar chart per
     stage and a table of the numbers, all computed in JS. ``presenter=True`` switches to the projector theme."""
 
-    _esm = ESM_PATH
-    _css = CSS_PATH
+    _esm = widget_esm("pipeline_demo.js")  # with widget_dom.js inlined
+    _css = widget_css("pipeline_demo.css", "softmax-pipeline")  # after widget_base.css
 
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     logits = traitlets.List(traitlets.Float()).tag(sync=True)

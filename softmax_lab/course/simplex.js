@@ -3,8 +3,11 @@
 // only the settings (three logits, T, the shift c); every number and every point on screen is computed here.
 //
 // anywidget loads this file as one module from a blob URL, so it cannot import explorer.js beside it: the
-// few lines of softmax below are its own. The pure functions are exported so that node can test them
+// few lines of softmax below are its own. Its one import, the DOM helpers of widget_dom.js, is inlined for
+// anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them
 // against softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
+
+import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
 
 export const T_MIN = 0.01;
 export const T_MAX = 100;
@@ -67,13 +70,6 @@ export function simplexView(z, T, shift = 0) {
   return { temperature: T, shift, shifted, probs, point: toPlane(probs), argmax };
 }
 
-/** Python's "{:.3g}" for the slider's range of T (0.01 to 100): 3 significant digits, no trailing zeros. */
-export function formatT(T) {
-  let s = T.toPrecision(3);
-  if (s.includes(".") && !s.includes("e")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
-}
-
 const fmt = (v, d) => (Object.is(Number(v.toFixed(d)), -0) ? (0).toFixed(d) : v.toFixed(d));
 
 /** The line of numbers under the sliders. */
@@ -85,63 +81,26 @@ export function readoutText(view) {
 
 // ------------------------------------------------------------------------------------------ the view
 
-const SVG = "http://www.w3.org/2000/svg";
-let instances = 0;
-
-function svgEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-function htmlEl(parent, tag, attrs = {}, text = "") {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  parent.appendChild(e);
-  return e;
-}
-
-function slider(parent, id, label, attrs, hint) {
-  const row = htmlEl(parent, "div", { class: "softmax-simplex-row" });
-  htmlEl(row, "label", { for: id }, label);
-  const input = htmlEl(row, "input", { type: "range", id, "aria-describedby": hint, ...attrs });
-  const value = htmlEl(row, "output", { for: id, class: "softmax-simplex-value" });
-  return { input, value };
-}
-
 /** Draw the simplex explorer into `el` and keep it in step with `model` (anywidget's, or the site's shim). */
 function render({ model, el }) {
-  const uid = `softmax-simplex-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = htmlEl(el, "div", { class: "softmax-simplex", role: "group", "aria-label": "Simplex explorer" });
-  root.addEventListener("keydown", (event) => event.stopPropagation()); // the sliders' arrows, not the notebook's
-  if (model.get("presenter")) root.classList.add("softmax-simplex--presenter");
-
-  const predict = htmlEl(root, "details", { class: "softmax-simplex-predict" });
-  htmlEl(predict, "summary", {}, "Predict first");
-  htmlEl(predict, "p", {}, "Before you move T: where does the point go as T \u2192 0? As T \u2192 \u221e? "
-    + "And if you add the same number c to all three logits, where does it go?");
-  htmlEl(root, "p", { id: `${uid}-hint`, class: "softmax-simplex-hint" },
+  const { uid, root } = widgetRoot(el, model, "softmax-simplex", "Simplex explorer",
+    "Before you move T: where does the point go as T \u2192 0? As T \u2192 \u221e? "
+    + "And if you add the same number c to all three logits, where does it go?",
     "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones.");
 
   const controls = htmlEl(root, "div", { class: "softmax-simplex-controls" });
-  const zs = [0, 1, 2].map((i) => slider(controls, `${uid}-z${i}`, `z${i + 1}`,
-    { min: LOGIT_MIN, max: LOGIT_MAX, step: LOGIT_STEP, class: "softmax-simplex-logit" }, `${uid}-hint`));
-  const t = slider(controls, `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-                                                 class: "softmax-simplex-temperature" }, `${uid}-hint`);
-  const c = slider(controls, `${uid}-c`, "shift c", { min: SHIFT_MIN, max: SHIFT_MAX, step: SHIFT_STEP,
-                                                       class: "softmax-simplex-shift" }, `${uid}-hint`);
+  const row = (id, label, attrs) => slider(controls, "softmax-simplex", `${uid}-${id}`, label, attrs, `${uid}-hint`);
+  const zs = [0, 1, 2].map((i) => row(`z${i}`, `z${i + 1}`,
+    { min: LOGIT_MIN, max: LOGIT_MAX, step: LOGIT_STEP, class: "softmax-simplex-logit" }));
+  const t = row("T", "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
+                            class: "softmax-simplex-temperature" });
+  const c = row("c", "shift c", { min: SHIFT_MIN, max: SHIFT_MAX, step: SHIFT_STEP, class: "softmax-simplex-shift" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
   const shiftNote = htmlEl(root, "p", { class: "softmax-simplex-note" });
 
   const W = 560, H = 480, S = 400, X0 = 80, Y0 = 390; // plane (x, y) -> pixels (X0 + S x, Y0 - S y)
   const px = ([x, y]) => [X0 + S * x, Y0 - S * y];
-  const svg = svgEl(root, "svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "softmax-simplex-chart",
-                                   "aria-labelledby": `${uid}-title ${uid}-desc` });
-  const title = svgEl(svg, "title", { id: `${uid}-title` });
-  const desc = svgEl(svg, "desc", { id: `${uid}-desc` });
+  const { svg, title, desc } = svgChart(root, "softmax-simplex", uid, W, H);
   const corners = CORNERS.map(px);
   svgEl(svg, "polygon", { points: corners.map((q) => q.join(",")).join(" "), class: "softmax-simplex-edge" });
   const anchors = [["start", -12, 24], ["end", 12, 24], ["middle", 0, -12]]; // inside the picture's width
@@ -160,13 +119,7 @@ function render({ model, el }) {
   svgEl(svg, "text", { x: 10, y: H - 10, class: "softmax-simplex-legend" },
     "blue: its path from T \u2192 0 (dot, the corner of the largest logit) to T \u2192 \u221e (the centre)");
 
-  const details = htmlEl(root, "details", { class: "softmax-simplex-table" });
-  htmlEl(details, "summary", {}, "The numbers as a table");
-  const table = htmlEl(details, "table");
-  const caption = htmlEl(table, "caption");
-  const head = htmlEl(htmlEl(table, "thead"), "tr");
-  for (const h of ["class", "logit z", "z + c", "softmax((z + c) / T)"]) htmlEl(head, "th", { scope: "col" }, h);
-  const tbody = htmlEl(table, "tbody");
+  const { caption, tbody } = numbersTable(root, "softmax-simplex", ["class", "logit z", "z + c", "softmax((z + c) / T)"]);
   const rows = LABELS.map((label) => {
     const tr = htmlEl(tbody, "tr");
     htmlEl(tr, "th", { scope: "row" }, label);

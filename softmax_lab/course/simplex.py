@@ -11,8 +11,6 @@ move the point (shift invariance). ``tests/test_simplex_js.py`` compares its ari
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import numpy as np
 import traitlets
@@ -20,11 +18,10 @@ from numpy.typing import ArrayLike
 
 from .._validate import as_real_array, check_temperature
 from .explorer import T_MAX, T_MIN
+from .widget_assets import widget_css, widget_esm
 
-__all__ = ["SimplexExplorer", "ESM_PATH", "CSS_PATH", "LOGIT_RANGE"]
+__all__ = ["SimplexExplorer", "LOGIT_RANGE"]
 
-ESM_PATH = Path(__file__).with_name("simplex.js")
-CSS_PATH = Path(__file__).with_name("simplex.css")
 LOGIT_RANGE = (-5.0, 5.0)  # the logit sliders' range (LOGIT_MIN / LOGIT_MAX in simplex.js)
 
 
@@ -33,8 +30,8 @@ class SimplexExplorer(anywidget.AnyWidget):
     logits, a readout line, the triangle with the point softmax((z + c 1) / T) and its temperature path, and a
     table of the numbers, all computed in JS. ``presenter=True`` switches to the projector theme."""
 
-    _esm = ESM_PATH
-    _css = CSS_PATH
+    _esm = widget_esm("simplex.js")  # with widget_dom.js inlined
+    _css = widget_css("simplex.css", "softmax-simplex")  # after widget_base.css
 
     logits = traitlets.List(traitlets.Float(), minlen=3, maxlen=3).tag(sync=True)
     temperature = traitlets.Float(1.0).tag(sync=True)

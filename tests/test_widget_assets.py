@@ -1,0 +1,120 @@
+"""softmax_lab.course.widget_assets: the widgets' ES modules with widget_dom.js inlined (what anywidget and the
+static site load) and their style sheets after widget_base.css."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from softmax_lab.course import widget_assets
+from softmax_lab.course.widget_assets import widget_css, widget_esm
+from test_explorer_js import node_runner
+
+COURSE = Path(widget_assets.__file__).parent
+WIDGETS = {"explorer": "softmax-explorer", "simplex": "softmax-simplex", "calibration_demo": "softmax-calibration",
+           "pipeline_demo": "softmax-pipeline"}
+HELPERS = ("svgEl", "htmlEl", "slider", "formatT", "widgetRoot", "svgChart", "numbersTable")
+
+# prints the module's export names and whether its default export has a render function
+EXPORTS_HARNESS = """
+import * as ex from %s;
+process.stdin.on("data", () => {});
+process.stdin.on("end", () => {
+  process.stdout.write(JSON.stringify([Object.keys(ex).sort(), typeof ex.default.render]));
+});
+"""
+
+
+@pytest.mark.parametrize("name", WIDGETS)
+def test_the_inlined_module_has_no_import_and_each_helper_once(name: str) -> None:
+    source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
+    assert 'from "./widget_dom.js";' in source  # the file imports the helpers (node and the site resolve it)
+    esm = widget_esm(f"{name}.js")
+    assert not re.search(r"^\s*import\b", esm, re.MULTILINE)
+    for helper in HELPERS:
+        assert esm.count(f"function {helper}(") == 1, helper
+        assert f"export function {helper}(" not in esm, helper  # the widget's exports stay its own
+    assert esm.count("export default") == 1
+
+
+@pytest.mark.parametrize("name", WIDGETS)
+def test_the_helpers_are_written_only_in_widget_dom_js(name: str) -> None:
+    source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
+    for helper in HELPERS:
+        assert f"function {helper}(" not in source, f"{name}.js defines {helper} again; import it from widget_dom.js"
+
+
+@pytest.mark.parametrize("name", WIDGETS)
+def test_the_inlined_module_loads_alone_under_node_with_the_same_exports(name: str, tmp_path: Path,
+                                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    alone = tmp_path / f"{name}.mjs"  # no widget_dom.js beside it: an import left over would fail
+    alone.write_text(widget_esm(f"{name}.js"), encoding="utf-8")
+    inlined = node_runner(tmp_path_factory, alone, f"the inlined {name}", EXPORTS_HARNESS)([])
+    as_files = node_runner(tmp_path_factory, COURSE / f"{name}.js", name, EXPORTS_HARNESS)([])
+    assert inlined == as_files and inlined[1] == "function"
+
+
+def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """widget_assets reading from tmp_path, where widget_dom.js is copied and w.js holds ``module``."""
+    shutil.copy(COURSE / "widget_dom.js", tmp_path / "widget_dom.js")
+    (tmp_path / "w.js").write_text(module, encoding="utf-8")
+    monkeypatch.setattr(widget_assets, "HERE", tmp_path)
+
+
+@pytest.mark.parametrize("module, line", [
+    ('import { htmlEl } from "./widget_dom.js";\nimport { softmax } from "./explorer.js";\n', 2),
+    ('import { htmlEl } from "./other.js";\n', 1),
+    ('import * as d3 from "d3";\n', 1),
+    ('import { htmlEl } from "./widget_dom.js";\nimport { svgEl } from "./widget_dom.js";\n', 2),
+    ('import {\n  htmlEl,\n} from "./widget_dom.js";\n', 1),
+    ('export { htmlEl } from "./widget_dom.js";\n', 1),
+])
+def test_any_other_import_raises_naming_the_file_and_line(module: str, line: int, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _course_copy(tmp_path, monkeypatch, "// a widget\n" + module + "export default { render() {} };\n")
+    with pytest.raises(ValueError, match=rf"^w\.js, line {line + 1}: .*only import may be the one line"):
+        widget_esm("w.js")
+
+
+def test_a_module_without_the_import_is_returned_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = "// import nothing\nexport const X = 1; // from here\nexport default { render() {} };\n"
+    _course_copy(tmp_path, monkeypatch, module)
+    assert widget_esm("w.js") == module
+
+
+def test_widget_dom_js_may_import_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _course_copy(tmp_path, monkeypatch, 'import { htmlEl } from "./widget_dom.js";\n')
+    (tmp_path / "widget_dom.js").write_text('import x from "./x.js";\nexport function htmlEl() {}\n')
+    with pytest.raises(ValueError, match=r"^widget_dom\.js: .*may import nothing"):
+        widget_esm("w.js")
+
+
+@pytest.mark.parametrize("name, prefix", WIDGETS.items())
+def test_the_style_sheet_is_the_base_for_the_prefix_then_the_widgets_own(name: str, prefix: str) -> None:
+    css = widget_css(f"{name}.css", prefix)
+    base = (COURSE / "widget_base.css").read_text(encoding="utf-8")
+    own = (COURSE / f"{name}.css").read_text(encoding="utf-8")
+    assert css == base.replace("WIDGET", prefix) + "\n" + own
+    assert "WIDGET" not in css and f".{prefix}-row label" in css and f".{prefix}--presenter" in css
+    others = [p for p in WIDGETS.values() if p != prefix]
+    rules = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    assert not any(p in rules for p in others)  # scoped to this widget, whatever order the sheets load in
+
+
+def test_a_bad_prefix_raises() -> None:
+    with pytest.raises(ValueError, match="prefix must be a CSS class name"):
+        widget_css("simplex.css", ".softmax-simplex")
+
+
+def test_the_widgets_send_the_inlined_texts() -> None:
+    from softmax_lab.course.calibration_demo import CalibrationExplorer
+    from softmax_lab.course.explorer import TemperatureExplorer
+    from softmax_lab.course.pipeline_demo import PipelineExplorer
+    from softmax_lab.course.simplex import SimplexExplorer
+    classes = {"explorer": TemperatureExplorer, "simplex": SimplexExplorer, "calibration_demo": CalibrationExplorer,
+               "pipeline_demo": PipelineExplorer}
+    for name, cls in classes.items():
+        assert cls._esm == widget_esm(f"{name}.js") and cls._css == widget_css(f"{name}.css", WIDGETS[name])
