@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from softmax_lab.course import widget_assets
+from softmax_lab.course.explorer import T_MAX, T_MIN
 from softmax_lab.course.widget_assets import widget_css, widget_esm
 from test_explorer_js import node_runner
 
 COURSE = Path(widget_assets.__file__).parent
 WIDGETS = {"explorer": "softmax-explorer", "simplex": "softmax-simplex", "calibration_demo": "softmax-calibration",
            "pipeline_demo": "softmax-pipeline"}
-HELPERS = ("svgEl", "htmlEl", "slider", "formatT", "widgetRoot", "svgChart", "numbersTable")
+HELPERS = ("svgEl", "htmlEl", "slider", "formatT", "clampT", "temperatureSlider", "widgetRoot", "svgChart",
+           "numbersTable")
 
 # prints the module's export names and whether its default export has a render function
 EXPORTS_HARNESS = """
@@ -48,13 +50,18 @@ def test_the_helpers_are_written_only_in_widget_dom_js(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", WIDGETS)
-def test_the_inlined_module_loads_alone_under_node_with_the_same_exports(name: str, tmp_path: Path,
-                                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_the_inlined_module_loads_alone_under_node_with_the_same_exports(
+        name: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     alone = tmp_path / f"{name}.mjs"  # no widget_dom.js beside it: an import left over would fail
     alone.write_text(widget_esm(f"{name}.js"), encoding="utf-8")
     inlined = node_runner(tmp_path_factory, alone, f"the inlined {name}", EXPORTS_HARNESS)([])
     as_files = node_runner(tmp_path_factory, COURSE / f"{name}.js", name, EXPORTS_HARNESS)([])
     assert inlined == as_files and inlined[1] == "function"
+
+
+def test_the_t_sliders_range_is_python_s(tmp_path_factory: pytest.TempPathFactory) -> None:
+    harness = EXPORTS_HARNESS.replace("[Object.keys(ex).sort(), typeof ex.default.render]", "[ex.T_MIN, ex.T_MAX]")
+    assert node_runner(tmp_path_factory, COURSE / "widget_dom.js", "widget_dom.js", harness)([]) == [T_MIN, T_MAX]
 
 
 def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) -> None:
@@ -69,14 +76,23 @@ def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) -
     ('import { htmlEl } from "./other.js";\n', 1),
     ('import * as d3 from "d3";\n', 1),
     ('import { htmlEl } from "./widget_dom.js";\nimport { svgEl } from "./widget_dom.js";\n', 2),
-    ('import {\n  htmlEl,\n} from "./widget_dom.js";\n', 1),
+    ('import dom from "./widget_dom.js";\n', 1),
+    ('import * as dom from "./widget_dom.js";\n', 1),
     ('export { htmlEl } from "./widget_dom.js";\n', 1),
 ])
 def test_any_other_import_raises_naming_the_file_and_line(module: str, line: int, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _course_copy(tmp_path, monkeypatch, "// a widget\n" + module + "export default { render() {} };\n")
-    with pytest.raises(ValueError, match=rf"^w\.js, line {line + 1}: .*only import may be the one line"):
+    with pytest.raises(ValueError, match=rf"^w\.js, line {line + 1}: .*only import may be import"):
         widget_esm("w.js")
+
+
+def test_an_import_over_several_lines_is_inlined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = '// a widget\nimport {\n  htmlEl,\n  svgEl,\n} from "./widget_dom.js";\nconst X = 1;\n'
+    _course_copy(tmp_path, monkeypatch, module)
+    esm = widget_esm("w.js")
+    assert esm.startswith("// a widget\n// The DOM helpers") and esm.endswith("}\nconst X = 1;\n")
+    assert not re.search(r"^\s*import\b|^export ", esm, re.MULTILINE)
 
 
 def test_a_module_without_the_import_is_returned_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

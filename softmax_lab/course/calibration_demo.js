@@ -3,14 +3,12 @@
 // FIXED set of held-out logits and labels once; as the T slider moves, this module computes softmax(z / T) of
 // every sample, the reliability bins, the expected calibration error and the NLL, and the T that minimises the
 // NLL. The pure functions are exported so that node can test them against softmax_lab.softmax and
-// softmax_lab.course.calibration (tests/test_calibration_js.py). Its one import, the DOM helpers of
+// softmax_lab.course.calibration (tests/test_calibration_js.py). Its one import, the DOM helpers and T slider of
 // widget_dom.js, is inlined for anywidget by softmax_lab/course/widget_assets.py.
 
-import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
-
-export const T_MIN = 0.01;
-export const T_MAX = 100;
-const LOG_STEP = 0.02; // the T slider moves log10(T) in steps of 0.02, as the other explorers' do
+import {
+  T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, svgChart, svgEl, temperatureSlider, widgetRoot,
+} from "./widget_dom.js";
 
 // ------------------------------------------------------------------------------------------ pure part
 
@@ -144,10 +142,8 @@ function render({ model, el }) {
     + "down to repair it? And does the accuracy change as T moves?",
     "Use the arrow keys on the focused slider for small steps; Page Up and Page Down for large ones.");
 
-  const { input, value: shown } = slider(root, "softmax-calibration", `${uid}-T`, "T", {
-    class: "softmax-calibration-temperature", min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-  }, `${uid}-hint`);
-  const jump = htmlEl(input.parentElement, "button", { type: "button", class: "softmax-calibration-best" });
+  const t = temperatureSlider(root, "softmax-calibration", uid);
+  const jump = htmlEl(t.input.parentElement, "button", { type: "button", class: "softmax-calibration-best" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
 
   const W = 560, H = 520, S = 380, X0 = 70, Y0 = 410; // (confidence, accuracy) in [0, 1]^2 -> pixels
@@ -186,7 +182,6 @@ function render({ model, el }) {
     htmlEl(tr, "th", { scope: "row" }, `(${(b / nBins).toFixed(2)}, ${((b + 1) / nBins).toFixed(2)}]`);
     return [0, 1, 2].map(() => htmlEl(tr, "td"));
   });
-  const clampT = (T) => Math.min(T_MAX, Math.max(T_MIN, T));
 
   function update() {
     const T = clampT(model.get("temperature"));
@@ -221,14 +216,11 @@ function render({ model, el }) {
       cells[1].textContent = k ? view.bins.confidence[b].toFixed(3) : "-";
       cells[2].textContent = k ? view.bins.accuracy[b].toFixed(3) : "-";
     });
-    const lt = Math.log10(T);
-    if (Math.abs(Number(input.value) - lt) > 1e-9) input.value = String(lt);
-    shown.textContent = formatT(T);
-    input.setAttribute("aria-valuetext", `T = ${formatT(T)}`);
+    t.show(T);
   }
 
-  input.addEventListener("input", () => {
-    model.set("temperature", Number((10 ** Number(input.value)).toPrecision(12)));
+  t.input.addEventListener("input", () => {
+    model.set("temperature", t.read());
     model.save_changes();
   });
   model.on("change:temperature", update);

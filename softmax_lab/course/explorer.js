@@ -4,14 +4,14 @@
 //
 // The pure functions below are exported so that node can test them against the numpy reference
 // (tests/test_explorer_js.py): same formulas, same tie and ordering rules as softmax_lab.softmax,
-// softmax_lab.top_k_top_p_mask, softmax_lab.entropy.entropy and softmax_lab.sample_probabilities.
-// Its one import, the DOM helpers of widget_dom.js, is inlined for anywidget by softmax_lab/course/widget_assets.py.
+// softmax_lab.top_k_top_p_mask, softmax_lab.entropy.entropy and softmax_lab.sample_probabilities. Its one
+// import, the DOM helpers and T slider of widget_dom.js, is inlined for anywidget by
+// softmax_lab/course/widget_assets.py.
 
-import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
+import {
+  T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
+} from "./widget_dom.js";
 
-export const T_MIN = 0.01;
-export const T_MAX = 100;
-const LOG_STEP = 0.02; // the T slider moves log10(T) in steps of 0.02 (as the ipywidgets slider did)
 const KEPT_COLOR = "#1f77b4";
 const EXCLUDED_COLOR = "#c8c8c8";
 const SAMPLE_COLOR = "#2ca02c";
@@ -160,18 +160,13 @@ export function readoutText(view, labels) {
 
 // ------------------------------------------------------------------------------------------ the view
 
-function clampT(T) {
-  return Math.min(T_MAX, Math.max(T_MIN, T));
-}
-
 /** Draw the explorer into `el` and keep it in step with `model` (anywidget's model, or the site's shim). */
 function render({ model, el }) {
   const { uid, root } = widgetRoot(el, model, "softmax-explorer", "Temperature explorer", null,
     "Use the arrow keys on a focused slider for small steps; Page Up and Page Down for large ones.");
 
   const controls = htmlEl(root, "div", { class: "softmax-explorer-controls" });
-  const t = slider(controls, "softmax-explorer", `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX),
-                   step: LOG_STEP, class: "softmax-explorer-temperature" }, `${uid}-hint`);
+  const t = temperatureSlider(controls, "softmax-explorer", uid);
   const k = slider(controls, "softmax-explorer", `${uid}-k`, "top-k", { min: 1, step: 1 });
   const p = slider(controls, "softmax-explorer", `${uid}-p`, "top-p", { min: 0.05, max: 1, step: 0.05 });
   const d = slider(controls, "softmax-explorer", `${uid}-d`, "draws", { min: 10, max: 10000, step: 10 });
@@ -300,10 +295,7 @@ function render({ model, el }) {
       + `entropy ${view.entropy.toFixed(3)} nats. ${n} seeded draws below; the table after the chart has every number.`;
     caption.textContent = `Probabilities at T = ${formatT(T)}, top-k ${topK}, top-p ${topP.toFixed(2)}, seed ${seed}`;
 
-    const lt = Math.log10(T);
-    if (Math.abs(Number(t.input.value) - lt) > 1e-9) t.input.value = String(lt);
-    t.value.textContent = formatT(T);
-    t.input.setAttribute("aria-valuetext", `T = ${formatT(T)}`);
+    t.show(T);
     k.input.value = String(topK);
     k.value.textContent = String(topK);
     p.input.value = String(topP);
@@ -313,8 +305,7 @@ function render({ model, el }) {
   }
 
   const send = (name, value) => { model.set(name, value); model.save_changes(); };
-  // the log slider holds log10(T); round to its step so T reads 0.5, not 0.50118723362727
-  t.input.addEventListener("input", () => send("temperature", Number((10 ** Number(t.input.value)).toPrecision(12))));
+  t.input.addEventListener("input", () => send("temperature", t.read()));
   k.input.addEventListener("input", () => send("top_k", Number(k.input.value)));
   p.input.addEventListener("input", () => send("top_p", Number(p.input.value)));
   d.input.addEventListener("change", () => send("n_draws", Number(d.input.value)));

@@ -33,7 +33,7 @@ __all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureVie
 # "The cat sat on the ..." - next-word logits of a toy language model.
 DEFAULT_LABELS: tuple[str, ...] = ("mat", "sofa", "floor", "roof", "moon", "piano")
 DEFAULT_LOGITS: tuple[float, ...] = (3.0, 2.2, 1.6, 0.5, -0.6, -1.4)
-T_MIN, T_MAX = 0.01, 100.0  # the T slider's range (log scale); also T_MIN / T_MAX in explorer.js
+T_MIN, T_MAX = 0.01, 100.0  # the T sliders' range (log scale); also T_MIN / T_MAX in widget_dom.js
 
 
 # ------------------------------------------------------------------------------- the numpy reference

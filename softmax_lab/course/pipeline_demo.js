@@ -4,15 +4,14 @@
 // temperature -> softmax -> top-k -> top-p -> min-p, each filter renormalising what it keeps.
 //
 // anywidget loads this file as one module from a blob URL, so it cannot import explorer.js: the few lines of
-// softmax below are its own. Its one import, the DOM helpers of widget_dom.js, is inlined for anywidget by
-// softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them against
-// softmax_lab.course.pipeline (tests/test_pipeline_js.py).
+// softmax below are its own. Its one import, the DOM helpers and T slider of widget_dom.js, is inlined for
+// anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them
+// against softmax_lab.course.pipeline (tests/test_pipeline_js.py).
 
-import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
+import {
+  clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
+} from "./widget_dom.js";
 
-export const T_MIN = 0.01;
-export const T_MAX = 100;
-const LOG_STEP = 0.02;
 const BIAS_MIN = -10, BIAS_MAX = 10, BIAS_STEP = 0.5;
 export const STAGES = ["softmax(z)", "penalties", "temperature", "top-k", "top-p", "min-p"];
 
@@ -162,8 +161,7 @@ function render({ model, el }) {
 
   const controls = htmlEl(root, "div", { class: "softmax-pipeline-controls" });
   const row = (id, label, attrs) => slider(controls, "softmax-pipeline", `${uid}-${id}`, label, attrs, `${uid}-hint`);
-  const t = row("T", "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-                            class: "softmax-pipeline-temperature" });
+  const t = temperatureSlider(controls, "softmax-pipeline", uid);
   const k = row("k", "top-k", { min: 1, max: C, step: 1, class: "softmax-pipeline-topk" });
   const tp = row("p", "top-p", { min: 0.01, max: 1, step: 0.01, class: "softmax-pipeline-topp" });
   const mp = row("m", "min-p", { min: 0, max: 1, step: 0.01, class: "softmax-pipeline-minp" });
@@ -210,7 +208,7 @@ function render({ model, el }) {
 
   function update() {
     const s = settings();
-    s.temperature = Math.min(T_MAX, Math.max(T_MIN, s.temperature));
+    s.temperature = clampT(s.temperature);
     const view = pipelineView(s);
     let top = 0;
     for (const name of STAGES) for (const v of view.stages[name]) top = Math.max(top, v);
@@ -241,10 +239,7 @@ function render({ model, el }) {
       cells[3].textContent = fmt(view.penalised[i], 2);
       STAGES.forEach((n, j) => { cells[4 + j].textContent = view.stages[n][i].toFixed(4); });
     });
-    const lt = Math.log10(s.temperature);
-    if (Math.abs(Number(t.input.value) - lt) > 1e-9) t.input.value = String(lt);
-    t.value.textContent = formatT(s.temperature);
-    t.input.setAttribute("aria-valuetext", `T = ${formatT(s.temperature)}`);
+    t.show(s.temperature);
     const show = (sl, v, text, name) => {
       if (Number(sl.input.value) !== v) sl.input.value = String(v);
       sl.value.textContent = text;
@@ -258,7 +253,7 @@ function render({ model, el }) {
   }
 
   const send = (name, value) => { model.set(name, value); model.save_changes(); };
-  t.input.addEventListener("input", () => send("temperature", Number((10 ** Number(t.input.value)).toPrecision(12))));
+  t.input.addEventListener("input", () => send("temperature", t.read()));
   k.input.addEventListener("input", () => send("top_k", Math.round(Number(k.input.value))));
   tp.input.addEventListener("input", () => send("top_p", Number(Number(tp.input.value).toFixed(6))));
   mp.input.addEventListener("input", () => send("min_p", Number(Number(mp.input.value).toFixed(6))));

@@ -3,15 +3,14 @@
 // only the settings (three logits, T, the shift c); every number and every point on screen is computed here.
 //
 // anywidget loads this file as one module from a blob URL, so it cannot import explorer.js beside it: the
-// few lines of softmax below are its own. Its one import, the DOM helpers of widget_dom.js, is inlined for
-// anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them
-// against softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
+// few lines of softmax below are its own. Its one import, the DOM helpers and T slider of widget_dom.js, is
+// inlined for anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can
+// test them against softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
 
-import { formatT, htmlEl, numbersTable, slider, svgChart, svgEl, widgetRoot } from "./widget_dom.js";
+import {
+  T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
+} from "./widget_dom.js";
 
-export const T_MIN = 0.01;
-export const T_MAX = 100;
-const LOG_STEP = 0.02; // the T slider moves log10(T) in steps of 0.02, as the temperature explorer's does
 const LOGIT_MIN = -5, LOGIT_MAX = 5, LOGIT_STEP = 0.1;
 const SHIFT_MIN = -5, SHIFT_MAX = 5, SHIFT_STEP = 0.5;
 /** The corners V_1, V_2, V_3 of the triangle with side 1 (softmax_lab.course.geometry.CORNERS). */
@@ -92,8 +91,7 @@ function render({ model, el }) {
   const row = (id, label, attrs) => slider(controls, "softmax-simplex", `${uid}-${id}`, label, attrs, `${uid}-hint`);
   const zs = [0, 1, 2].map((i) => row(`z${i}`, `z${i + 1}`,
     { min: LOGIT_MIN, max: LOGIT_MAX, step: LOGIT_STEP, class: "softmax-simplex-logit" }));
-  const t = row("T", "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX), step: LOG_STEP,
-                            class: "softmax-simplex-temperature" });
+  const t = temperatureSlider(controls, "softmax-simplex", uid);
   const c = row("c", "shift c", { min: SHIFT_MIN, max: SHIFT_MAX, step: SHIFT_STEP, class: "softmax-simplex-shift" });
   const readout = htmlEl(root, "p", { class: "softmax-readout", "aria-live": "polite" });
   const shiftNote = htmlEl(root, "p", { class: "softmax-simplex-note" });
@@ -125,8 +123,6 @@ function render({ model, el }) {
     htmlEl(tr, "th", { scope: "row" }, label);
     return [0, 1, 2].map(() => htmlEl(tr, "td"));
   });
-
-  const clampT = (T) => Math.min(T_MAX, Math.max(T_MIN, T));
 
   function update() {
     const z = model.get("logits").map(Number);
@@ -160,10 +156,7 @@ function render({ model, el }) {
       s.value.textContent = fmt(z[i], 1);
       s.input.setAttribute("aria-valuetext", `z${i + 1} = ${fmt(z[i], 1)}`);
     });
-    const lt = Math.log10(T);
-    if (Math.abs(Number(t.input.value) - lt) > 1e-9) t.input.value = String(lt);
-    t.value.textContent = formatT(T);
-    t.input.setAttribute("aria-valuetext", `T = ${formatT(T)}`);
+    t.show(T);
     c.input.value = String(shift);
     c.value.textContent = fmt(shift, 1);
     c.input.setAttribute("aria-valuetext", `c = ${fmt(shift, 1)}`);
@@ -175,7 +168,7 @@ function render({ model, el }) {
     z[i] = Number(Number(s.input.value).toFixed(6));
     send("logits", z);
   }));
-  t.input.addEventListener("input", () => send("temperature", Number((10 ** Number(t.input.value)).toPrecision(12))));
+  t.input.addEventListener("input", () => send("temperature", t.read()));
   c.input.addEventListener("input", () => send("shift", Number(c.input.value)));
 
   const names = ["logits", "temperature", "shift"];

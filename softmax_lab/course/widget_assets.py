@@ -26,7 +26,7 @@ SHARED_MODULE = "widget_dom.js"
 BASE_CSS = "widget_base.css"
 PLACEHOLDER = "WIDGET"  # the class prefix in widget_base.css
 
-_SHARED_IMPORT = re.compile(r'import \{[\w\s,]+\} from "\./widget_dom\.js";')
+_SHARED_IMPORT = re.compile(r'^import \{[\w\s,]+\} from "\./widget_dom\.js";$', re.MULTILINE)
 _ANY_IMPORT = re.compile(r"\s*(import\b|export\s*[*{].*\bfrom\s*[\"'])")  # an import, or a re-export
 _EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )", re.MULTILINE)
 
@@ -34,27 +34,29 @@ _EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )", re.
 def widget_esm(name: str) -> str:
     """The ES module ``name`` (a file beside this one) with its import of ``widget_dom.js`` inlined.
 
-    The line ``import { ... } from "./widget_dom.js";`` becomes the text of ``widget_dom.js`` without its
-    ``export`` keywords (every helper is then a plain declaration of the module). A module without that line is
-    returned as it is. Any other import (of another file or a package, a second import of ``widget_dom.js``, one
-    written over several lines, a re-export) raises ValueError naming the file and the line: anywidget could
-    not load the module.
+    The statement ``import { ... } from "./widget_dom.js";`` (on one line or several) becomes the text of
+    ``widget_dom.js`` without its ``export`` keywords: every helper is then a plain declaration of the module. A
+    module without that import is returned as it is. Any other import (of another file or a package, a second
+    import of ``widget_dom.js``, a default or namespace import, a re-export) raises ValueError naming the file and
+    the line: anywidget could not load the module.
     """
-    lines = (HERE / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    text = (HERE / name).read_text(encoding="utf-8")
     shared = (HERE / SHARED_MODULE).read_text(encoding="utf-8")
     for line in shared.splitlines():
         if _ANY_IMPORT.match(line):
             raise ValueError(f"{SHARED_MODULE}: {line.strip()!r}: it is inlined into the widgets' modules, so it "
                              "may import nothing")
-    imports = [i for i, line in enumerate(lines) if _ANY_IMPORT.match(line)]
-    for i in imports:
-        if i != imports[0] or not _SHARED_IMPORT.fullmatch(lines[i].rstrip("\r\n")):
-            raise ValueError(f"{name}, line {i + 1}: {lines[i].strip()!r}: anywidget loads the widget as one module "
-                             f"from a blob URL, so its only import may be the one line "
-                             f'import {{ ... }} from "./{SHARED_MODULE}"; (widget_assets.widget_esm inlines it)')
-    if imports:
-        lines[imports[0]] = _EXPORT.sub("", shared)
-    return "".join(lines)
+    found = _SHARED_IMPORT.search(text)
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if _ANY_IMPORT.match(line) and not (found and offset == found.start()):
+            raise ValueError(f"{name}, line {number}: {line.strip()!r}: anywidget loads the widget as one module "
+                             f"from a blob URL, so its only import may be import {{ ... }} from "
+                             f'"./{SHARED_MODULE}"; (widget_assets.widget_esm inlines it)')
+        offset += len(line)
+    if found is None:
+        return text
+    return text[:found.start()] + _EXPORT.sub("", shared).rstrip("\n") + text[found.end():]
 
 
 def widget_css(name: str, prefix: str) -> str:

@@ -1,11 +1,15 @@
-// The DOM helpers of the four widgets (explorer.js, simplex.js, calibration_demo.js, pipeline_demo.js), written once.
-// Each widget imports them with one line, import { ... } from "./widget_dom.js";
-// node (the parity tests) and the static site load the widgets as ES modules files, where that import resolves.
-// anywidget loads a widget from a blob URL, where a relative import cannot resolve: there
-// softmax_lab/course/widget_assets.py puts this file's text, without its `export` keywords, in place of that line.
+// The DOM helpers of the four widgets (explorer.js, simplex.js, calibration_demo.js, pipeline_demo.js) and their
+// T slider, written once. Each widget imports what it uses in one statement, import { ... } from "./widget_dom.js";
+// node (the parity tests) loads the widgets as ES module files, where that import resolves. anywidget loads a
+// widget from a blob URL, where a relative import cannot resolve: softmax_lab/course/widget_assets.py puts this
+// file's text, without its `export` keywords, in place of the import (the static site serves that text too).
 // So keep this file to plain top-level declarations, with no import of its own.
 
 const SVG = "http://www.w3.org/2000/svg";
+/** The T sliders' range, log10(T) from -2 to 2 (softmax_lab.course.explorer.T_MIN / T_MAX). */
+export const T_MIN = 0.01;
+export const T_MAX = 100;
+const LOG_STEP = 0.02; // the T sliders move log10(T) in steps of 0.02 (as the ipywidgets slider did)
 
 /** An SVG element `tag` with the attributes `attrs` (and the text `text`), appended to `parent`. */
 export function svgEl(parent, tag, attrs = {}, text = "") {
@@ -45,6 +49,30 @@ export function formatT(T) {
   let s = T.toPrecision(3);
   if (s.includes(".") && !s.includes("e")) s = s.replace(/0+$/, "").replace(/\.$/, "");
   return s;
+}
+
+/** T within the sliders' range [T_MIN, T_MAX]. */
+export function clampT(T) {
+  return Math.min(T_MAX, Math.max(T_MIN, T));
+}
+
+/**
+ * The T slider row, appended to `parent`: a slider over log10(T) from T_MIN to T_MAX (id `${uid}-T`, class
+ * PREFIX-temperature, described by the hint `${uid}-hint`). Returns {input, value, show, read}: show(T) moves the
+ * thumb to T (unless it stands there already) and writes T in the output and the input's aria-valuetext; read()
+ * is the T the thumb stands at, to 12 significant digits, so that T reads 0.5, not 0.50118723362727.
+ */
+export function temperatureSlider(parent, prefix, uid) {
+  const { input, value } = slider(parent, prefix, `${uid}-T`, "T", { min: Math.log10(T_MIN), max: Math.log10(T_MAX),
+                                  step: LOG_STEP, class: `${prefix}-temperature` }, `${uid}-hint`);
+  const show = (T) => {
+    const lt = Math.log10(T);
+    if (Math.abs(Number(input.value) - lt) > 1e-9) input.value = String(lt);
+    value.textContent = formatT(T);
+    input.setAttribute("aria-valuetext", `T = ${formatT(T)}`);
+  };
+  const read = () => Number((10 ** Number(input.value)).toPrecision(12));
+  return { input, value, show, read };
 }
 
 let instances = 0;
