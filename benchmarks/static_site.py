@@ -84,9 +84,7 @@ def main(repeat: int) -> None:
         site = Path(tmp) / "site"
         build_site.build(site)
         page50 = fifty_class_page(site)
-        port = bs.free_port()
-        cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
-        with bs.serve(cmd, port=port, token="", workdir=Path(tmp), cwd=site, probe_path="/index.html") as server, \
+        with bs.serve(bs.static_server(site), token="", workdir=Path(tmp), cwd=site, probe_path="/index.html") as server, \
                 bs.chromium() as browser:
             weights, ready, responsive, mounted = None, [], [], []
             for _ in range(repeat):

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import nbformat
 
@@ -266,6 +266,10 @@ class Server:
         except OSError:
             return "(no log)"
 
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
     def url(self, path: str, **query: str) -> str:
         params = dict(query)
         if self.token:
@@ -282,7 +286,7 @@ def _wait_until_answering(server: Server, probe_path: str | None, timeout_s: flo
     """Poll until ``probe_path`` answers HTTP 200 (``None``: until the port accepts connections)."""
     deadline = time.monotonic() + timeout_s
     last = "no answer yet"
-    port = int(server.base_url.rsplit(":", 1)[1])
+    port = server.port
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"server exited with code {server.proc.returncode} before answering:\n"
@@ -302,23 +306,46 @@ def _wait_until_answering(server: Server, probe_path: str | None, timeout_s: flo
                        f"({last}):\n{server.log_tail()}")
 
 
+PORT_TAKEN = re.compile(r"address already in use|port \S+ is already in use|errno 98|errno 48", re.I)
+SERVER_START_ATTEMPTS = 3
+
+
 @contextlib.contextmanager
-def serve(cmd: Sequence[str], *, port: int, token: str, workdir: Path, cwd: Path, probe_path: str | None,
+def serve(cmd: Callable[[int], Sequence[str]], *, token: str, workdir: Path, cwd: Path, probe_path: str | None,
           timeout_s: float = SERVER_START_TIMEOUT_S, env_extra: dict[str, str] | None = None) -> Iterator[Server]:
-    """Start ``cmd`` in a new process group with an isolated HOME under ``workdir``; yield once
-    ``probe_path`` answers HTTP 200 (``None``: once the port is open); always stop the whole process tree
-    afterwards."""
+    """Start ``cmd(port)`` on a free loopback port, in a new process group with an isolated HOME under
+    ``workdir``; yield once ``probe_path`` answers HTTP 200 (``None``: once the port is open); always stop the
+    whole process tree afterwards.
+
+    A port is free when :func:`free_port` looks, but another process (a kernel, a client's outgoing
+    connection) may take it before the server binds it; a server that exits saying so is started again on
+    another port, up to ``SERVER_START_ATTEMPTS`` times.
+    """
     env = isolated_env(workdir / "home", env_extra)
-    log_path = workdir / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Server(proc, f"http://127.0.0.1:{port}", token, log_path)
-    try:
-        _wait_until_answering(server, probe_path, timeout_s)
-        yield server
-    finally:
-        stop_process_tree(proc)
+    for attempt in range(1, SERVER_START_ATTEMPTS + 1):
+        port = free_port()
+        log_path = workdir / f"server-{attempt}.log"
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(list(cmd(port)), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        server = Server(proc, f"http://127.0.0.1:{port}", token, log_path)
+        try:
+            try:
+                _wait_until_answering(server, probe_path, timeout_s)
+            except RuntimeError:
+                if attempt < SERVER_START_ATTEMPTS and PORT_TAKEN.search(server.log_tail(200)):
+                    continue  # the finally below stops what is left of it
+                raise
+            yield server
+            return
+        finally:
+            stop_process_tree(proc)
+
+
+def static_server(root: Path) -> Callable[[int], list[str]]:
+    """The command of Python's static file server for ``root`` on a given loopback port (for :func:`serve`)."""
+    return lambda port: [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                         "--directory", str(root)]
 
 
 def root_flag() -> list[str]:
@@ -341,12 +368,14 @@ def jupyterlab_server(root_dir: Path, workdir: Path) -> Iterator[Server]:
     ``--expose-app-in-browser`` puts the application object on ``window.jupyterapp`` so the test can
     ask the notebook model (not the lazily painted DOM) whether every cell has run.
     """
-    port, token = free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
     quiet_settings(workdir / "home" / ".jupyter")
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
-           "--expose-app-in-browser", *root_flag()]
-    with serve(cmd, port=port, token=token, workdir=workdir, cwd=root_dir, probe_path="/api/status") as server:
+
+    def cmd(port: int) -> list[str]:
+        return [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+                "--expose-app-in-browser", *root_flag()]
+    with serve(cmd, token=token, workdir=workdir, cwd=root_dir, probe_path="/api/status") as server:
         yield server
 
 
@@ -688,10 +717,10 @@ def presenter_server(workdir: Path, demo: str = "temperature") -> Iterator[Serve
     ``make present`` makes a fresh random token and prints the URL that carries it; the token is read from
     that line of the log, as an instructor would copy it.
     """
-    port = free_port()
-    cmd = make_command("present", PORT=str(port), NO_BROWSER="1", DEMO=demo)
-    with serve(cmd, port=port, token="", workdir=workdir, cwd=REPO, probe_path=None) as server:
-        match = wait_for_log(server, re.compile(rf"http://127\.0\.0\.1:{port}/(?:\?token=(\w+))?"))
+    def cmd(port: int) -> list[str]:
+        return make_command("present", PORT=str(port), NO_BROWSER="1", DEMO=demo)
+    with serve(cmd, token="", workdir=workdir, cwd=REPO, probe_path=None) as server:
+        match = wait_for_log(server, re.compile(re.escape(server.base_url) + r"/(?:\?token=(\w+))?"))
         server.token = match.group(1) or ""
         yield server
 

@@ -339,13 +339,15 @@ def test_widgets_work_in_the_voila_presenter(demo: str, browser: Any, page: Any,
 def test_make_lab_serves_the_numbered_notebooks(tmp_path: Path) -> None:
     """``make lab`` (with a free port through LAB_ARGS) answers, lists every numbered notebook to a client
     with the token, refuses one without it, and leaves nothing running once its process group is stopped."""
-    port, token = bs.free_port(), secrets.token_hex(16)
-    lab_args = f"--port={port} --ServerApp.port_retries=0 --no-browser --IdentityProvider.token={token}"
-    cmd = bs.make_command("lab", LAB_ARGS=lab_args)
+    token = secrets.token_hex(16)
+
+    def cmd(port: int) -> list[str]:
+        return bs.make_command("lab", LAB_ARGS=f"--port={port} --ServerApp.port_retries=0 --no-browser "
+                                               f"--IdentityProvider.token={token}")
     numbered = sorted(p.name for p in bs.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     assert numbered, "the course has no numbered notebooks"
     folder_before = sorted((p.name, p.stat().st_mtime_ns) for p in bs.NOTEBOOKS.iterdir())
-    with bs.serve(cmd, port=port, token=token, workdir=tmp_path, cwd=bs.REPO, probe_path="/api/status") as server:
+    with bs.serve(cmd, token=token, workdir=tmp_path, cwd=bs.REPO, probe_path="/api/status") as server:
         family = [server.proc.pid, *bs.descendants(server.proc.pid)]
         listing = server.get_json("/api/contents")
         served = sorted(item["name"] for item in listing["content"] if item["type"] == "notebook")
@@ -359,7 +361,7 @@ def test_make_lab_serves_the_numbered_notebooks(tmp_path: Path) -> None:
     with pytest.raises(ProcessLookupError):
         os.killpg(server.proc.pid, 0)
     with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
 
 
 def test_harness_detects_a_slider_that_updates_nothing(lab_server: bs.Server, page: Any) -> None:

@@ -59,10 +59,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(site: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[bs.Server]:
-    port = bs.free_port()
-    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site["root"])]
-    with bs.serve(cmd, port=port, token="", workdir=tmp_path_factory.mktemp("http"), cwd=site["root"],
-                  probe_path="/index.html") as srv:
+    with bs.serve(bs.static_server(site["root"]), token="", workdir=tmp_path_factory.mktemp("http"),
+                  cwd=site["root"], probe_path="/index.html") as srv:
         yield srv
 
 

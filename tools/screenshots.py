@@ -41,10 +41,8 @@ def site_shots(browser, out_dir: Path, work: Path) -> list[Path]:
     """The static site's index page and the explorer on notebook 07's page (T lowered as above)."""
     site = work / "site"
     build_site.build(site)
-    port = bs.free_port()
-    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
     index, demo = out_dir / "screenshot-site-index.png", out_dir / "screenshot-site-explorer.png"
-    with bs.serve(cmd, port=port, token="", workdir=work, cwd=site, probe_path="/index.html") as server:
+    with bs.serve(bs.static_server(site), token="", workdir=work, cwd=site, probe_path="/index.html") as server:
         page = browser.new_page(viewport=VIEWPORT)
         page.goto(server.url("/index.html"))
         page.screenshot(path=str(index))
