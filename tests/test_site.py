@@ -124,6 +124,20 @@ def test_the_index_lists_every_notebook_with_the_readme_description(site: dict[s
     index = (site["root"] / "index.html").read_text()
     for stem in stems:
         assert f'href="{stem}.html"' in index and (site["root"] / f"{stem}.html").exists()
+    assert list(rows) == stems, "the README's course table is not in the notebooks' order"
+
+
+def test_the_index_names_every_live_demo_with_its_notebook(site: dict[str, Any]) -> None:
+    """The index says which demos run in the browser, read from the pages that got one (none is forgotten)."""
+    index = (site["root"] / "index.html").read_text()
+    assert ("4 demos run live in their pages, computed in your browser with no Python behind it: the temperature "
+            "explorer (07), the simplex explorer (08), the calibration explorer (09) and the sampling-pipeline "
+            "explorer (10).") in " ".join(index.split())
+    one = build_site.Page(Path("07-temperature.ipynb"), "07", "07-temperature.html")
+    assert build_site.live_demos_sentence([one], {"07-temperature.html": ["explorer"]}) == (
+        "1 demo runs live in its page, computed in your browser with no Python behind it: "
+        "the temperature explorer (07).")
+    assert "No demo runs live" in build_site.live_demos_sentence([one], {})
 
 
 def test_widget_outputs_become_live_widgets_or_a_note(tmp_path: Path) -> None:

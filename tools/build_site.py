@@ -200,7 +200,19 @@ def course_rows(readme: Path) -> dict[str, str]:
     return rows
 
 
-def index_html(pages: list[Page], rows: dict[str, str]) -> str:
+def live_demos_sentence(pages: list[Page], live_pages: dict[str, list[str]]) -> str:
+    """"4 demos run live in their pages, computed in your browser: the temperature explorer (07), ..."."""
+    titles = {w.name: w.title for w in LIVE_WIDGETS.values()}
+    demos = [f"{titles[name][0].lower()}{titles[name][1:]} ({page.notebook.stem[:2]})"
+             for page in pages for name in live_pages.get(page.href, [])]
+    if not demos:
+        return "No demo runs live here: they need a Python kernel (make lab)."
+    listed = demos[0] if len(demos) == 1 else ", ".join(demos[:-1]) + " and " + demos[-1]
+    runs = "1 demo runs live in its page" if len(demos) == 1 else f"{len(demos)} demos run live in their pages"
+    return f"{runs}, computed in your browser with no Python behind it: {listed}."
+
+
+def index_html(pages: list[Page], rows: dict[str, str], live_pages: dict[str, list[str]]) -> str:
     body = []
     for page in pages:
         what = markdown2html_mistune(rows.get(page.notebook.stem, "")).strip()
@@ -220,10 +232,9 @@ def index_html(pages: list[Page], rows: dict[str, str]) -> str:
 {header_html(pages, None)}
 <main id="content">
 <h1>softmax-lab: an interactive course on the softmax function</h1>
-<p>{len(pages)} notebooks, from the definition to attention. Every page is a notebook with its stored outputs; the
-temperature explorer in notebook 07 and the simplex explorer in notebook 08 run live in their pages, computed in
-your browser. To run the code
-yourself, run <code>make lab</code> in a copy of the course's repository.</p>
+<p>{len(pages)} notebooks, from the definition to attention. Every page is a notebook with its stored outputs.
+{html.escape(live_demos_sentence(pages, live_pages))} To run the code yourself, run <code>make lab</code> in a
+copy of the course's repository.</p>
 <table>
 <caption class="site-skip">The course, one notebook per row</caption>
 <thead><tr><th scope="col">notebook</th><th scope="col">what you learn</th></tr></thead>
@@ -294,7 +305,7 @@ def build(out: Path, notebooks: Path = NOTEBOOKS) -> dict[str, Any]:
                 "widget_css": styles}
         body, _ = exporter.from_notebook_node(nb, resources={"site": site, "metadata": {"name": page.title}})
         (out / page.href).write_text(body, encoding="utf-8")
-    (out / "index.html").write_text(index_html(pages, course_rows(REPO / "README.md")), encoding="utf-8")
+    (out / "index.html").write_text(index_html(pages, course_rows(REPO / "README.md"), live_pages), encoding="utf-8")
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is
     return {"pages": ["index.html", *(p.href for p in pages)], "live_pages": live_pages,
             "missing_alt": missing_alt, "seconds": time.perf_counter() - start}

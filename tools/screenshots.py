@@ -24,17 +24,14 @@ import build_site  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
 LAB_HEIGHT = 1040  # tall enough for the app's code cell, sliders and the whole chart
+TEMPERATURE = bs.NOTEBOOKS / "07-temperature.ipynb"  # the notebook whose demo the README shows
 STEPS_DOWN = 15  # ArrowLeft presses on the log-scale T slider: T = 10**(-0.02 * 15) ~ 0.5
 
 
-def _lower_temperature(page, scope: str) -> None:
-    if page.locator(bs.EXPLORER_T).count():  # the explorer (an anywidget)
-        for _ in range(STEPS_DOWN):
-            bs.move_explorer_slider(page, "ArrowLeft")
-        return
-    slider = bs.temperature_slider(page)
+def _lower_temperature(page) -> None:
+    """Move the temperature explorer's T slider down by STEPS_DOWN key presses."""
     for _ in range(STEPS_DOWN):
-        bs.move_slider(page, slider, scope, "ArrowLeft")
+        bs.move_explorer_slider(page, "ArrowLeft")
 
 
 def site_shots(browser, out_dir: Path, work: Path) -> list[Path]:
@@ -48,7 +45,7 @@ def site_shots(browser, out_dir: Path, work: Path) -> list[Path]:
         page.screenshot(path=str(index))
         page.goto(server.url("/07-temperature.html"))
         page.wait_for_function("() => document.documentElement.dataset.mathTypeset === 'done'")
-        _lower_temperature(page, "body")
+        _lower_temperature(page)
         page.locator("[data-softmax-explorer]").evaluate("el => el.scrollIntoView({block: 'start'})")
         page.mouse.move(0, 0)
         time.sleep(0.3)
@@ -65,10 +62,10 @@ def jupyterlab_shot(browser, notebook: Path, out: Path, work: Path) -> None:
         state = bs.run_all_cells(page)
         bs.check_widgets_displayed(page, expected_views=len(state["widgetViews"]))
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-        _lower_temperature(page, ".jp-Notebook .jupyter-widgets")
+        _lower_temperature(page)
         page.set_viewport_size({"width": VIEWPORT["width"], "height": LAB_HEIGHT})
         # the whole cell (the line of code the student ran and the app) at the top of the notebook panel
-        page.locator(f"{bs.EXPLORER_T}, .widget-slider").first.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+        page.locator(bs.EXPLORER_T).first.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
         page.mouse.move(0, VIEWPORT["height"] - 1)  # no hover highlight on the slider
         time.sleep(0.5)  # let the scroll settle
         page.screenshot(path=str(out))
@@ -80,7 +77,7 @@ def voila_shot(browser, out: Path, work: Path) -> None:
         page = browser.new_page(viewport=VIEWPORT)
         bs.open_voila_app(page, server)
         bs.check_widgets_displayed(page, expected_views=1)
-        _lower_temperature(page, "body")
+        _lower_temperature(page)
         page.mouse.move(0, 0)
         # Voila scrolls an inner element, not the document, so full_page=True would cut the app: make the
         # viewport as tall as the tallest scrolling content instead.
@@ -98,10 +95,9 @@ def main(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with bs.chromium() as browser, tempfile.TemporaryDirectory() as tmp:
-        for i, notebook in enumerate(bs.widget_notebooks()):
-            out = out_dir / f"screenshot-jupyterlab-{notebook.stem}.png"
-            jupyterlab_shot(browser, notebook, out, Path(tmp) / f"lab{i}")
-            written.append(out)
+        out = out_dir / f"screenshot-jupyterlab-{TEMPERATURE.stem}.png"
+        jupyterlab_shot(browser, TEMPERATURE, out, Path(tmp) / "lab")
+        written.append(out)
         out = out_dir / "screenshot-voila-presenter.png"
         voila_shot(browser, out, Path(tmp) / "voila")
         written.append(out)
