@@ -136,6 +136,7 @@ def test_online_update_overflow_is_explained():
     (lambda m, l, x: m, "return the pair (m_new, l_new)"),
     (lambda m, l, x: (1.0, 2.0, 3.0), "return the pair (m_new, l_new)"),
     (lambda m, l, x: (np.ones(2), 1.0), "return the pair (m_new, l_new)"),
+    (lambda m, l, x: None, "return the pair (m_new, l_new) of two numbers, got None"),
     (lambda m, l, x: 1 / 0, "raised ZeroDivisionError"),
 ])
 def test_online_update_malformed_answers(fn, words):
@@ -211,9 +212,14 @@ def test_merge_upside_down_with_an_empty_part_is_explained():
     assert empty and "0 * inf = nan" in empty[0]
 
 
-def test_merge_malformed_answer():
-    res = check_online_merge(lambda ma, la, mb, lb: la + lb)
-    assert len(res.problems) == 8 and all("return the pair (m, l)" in p for p in res.problems)
+@pytest.mark.parametrize("fn, words", [
+    (lambda ma, la, mb, lb: la + lb, "return the pair (m, l)"),
+    (lambda ma, la, mb, lb: None, "return the pair (m, l) of two numbers, got None"),
+    (lambda ma, la, mb, lb: [][0], "raised IndexError"),
+])
+def test_merge_malformed_answer(fn, words):
+    res = check_online_merge(fn)
+    assert len(res.problems) == 8 and all(words in p for p in res.problems)
 
 
 # --- the variance of a score ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import CheckResult, num
+from ._core import CheckResult, call_reporting, num
 
 __all__ = ["check_causal_mask", "check_score_variance", "check_online_softmax_update", "check_online_merge",
            "PREDICTIONS"]
@@ -27,6 +27,20 @@ def _pair(got: Any) -> tuple[float, float]:
     if gm.ndim or gl.ndim:
         raise ValueError("not scalars")
     return float(gm), float(gl)
+
+
+def _state_from(res: CheckResult, desc: str, call: Callable[[], Any], names: str) -> tuple[float, float] | None:
+    """The state ``(m, l)`` that the student's ``call()`` returns, or ``None`` after recording as a problem of
+    ``res`` what it raised or that it did not return the pair ``names``."""
+    problems_before = len(res.problems)
+    got = call_reporting(res, desc, call)
+    if len(res.problems) > problems_before:  # it raised, and call_reporting said what
+        return None
+    try:
+        return _pair(got)
+    except (TypeError, ValueError):
+        res.problems.append(f"{desc}: return the pair {names} of two numbers, got {got!r}")
+        return None
 
 
 def _state(scores: np.ndarray) -> tuple[float, float]:
@@ -156,17 +170,10 @@ def check_online_softmax_update(fn: Callable[[float, float, np.ndarray], Any]) -
     for desc, seen, x in _online_cases():
         m, l = _state(seen)
         m_exp, l_exp = _state(np.concatenate([seen, x]))
-        try:
-            with np.errstate(all="ignore"):
-                got = fn(m, l, x.copy())
-        except Exception as exc:  # the student's code may raise anything: report it, don't crash
-            res.problems.append(f"{desc}: raised {type(exc).__name__}: {exc}")
+        state = _state_from(res, desc, lambda m=m, l=l, x=x: fn(m, l, x.copy()), "(m_new, l_new)")
+        if state is None:
             continue
-        try:
-            gm, gl = _pair(got)
-        except (TypeError, ValueError):
-            res.problems.append(f"{desc}: return the pair (m_new, l_new) of two numbers, got {got!r}")
-            continue
+        gm, gl = state
         if not np.isclose(gm, m_exp, rtol=1e-12, atol=0):
             res.problems.append(f"{desc}: m_new is not the max of everything seen, max(m, max(x)): "
                                 f"expected {num(m_exp, gm)}, got {num(gm, m_exp)}")
@@ -233,17 +240,10 @@ def check_online_merge(fn: Callable[[float, float, float, float], Any]) -> Check
     for desc, a, b in _merge_cases():
         (ma, la), (mb, lb) = _state(a), _state(b)
         m_exp, l_exp = _state(np.concatenate([a, b]))
-        try:
-            with np.errstate(all="ignore"):
-                got = fn(ma, la, mb, lb)
-        except Exception as exc:  # the student's code may raise anything: report it, don't crash
-            res.problems.append(f"{desc}: raised {type(exc).__name__}: {exc}")
+        state = _state_from(res, desc, lambda ma=ma, la=la, mb=mb, lb=lb: fn(ma, la, mb, lb), "(m, l)")
+        if state is None:
             continue
-        try:
-            gm, gl = _pair(got)
-        except (TypeError, ValueError):
-            res.problems.append(f"{desc}: return the pair (m, l) of two numbers, got {got!r}")
-            continue
+        gm, gl = state
         if not (gm == m_exp or np.isclose(gm, m_exp, rtol=1e-12, atol=0)):
             if gm == -np.inf and -np.inf in (ma, mb):
                 why = "an empty part has m = -inf, which must not win: the merged max is max(m_a, m_b)"
