@@ -1,9 +1,11 @@
 """The course's helpers: what the notebooks and the presenter import beside the library.
 
-Exercise checkers (``checks``), plots, the temperature explorer widget, display and tables,
-and the small studies that notebooks 05, 06 and 11 run, with their data. Nothing here is
+Exercise checkers (``checks``), plots, the four explorer widgets (temperature, simplex, calibration,
+sampling pipeline), display and tables, and the small studies and data that notebooks 03 and 06-12 run
+(softmax regression, the cost of the backward pass, the character model, the simplex, calibration, the
+sampler's stages, attention's scaling and memory). Nothing here is
 part of the softmax library itself (that lives one level up, in ``softmax_lab``, and needs
-only numpy); these helpers may use matplotlib, ipywidgets and IPython.
+only numpy); these helpers may use matplotlib, anywidget (with ipywidgets) and IPython.
 
 This file imports nothing, so ``import softmax_lab.course.checks`` loads only the checkers.
 """

@@ -5,8 +5,8 @@ so a notebook can compose them and the figure script can save them. No function 
 Only ASCII text is used in labels (the DejaVu fonts matplotlib ships render it everywhere).
 
 * notebook 01: :func:`bar_probabilities`, :func:`plot_logits_and_probabilities`, :func:`plot_soft_vs_hard`;
-* notebook 03: :func:`plot_jacobian_heatmap`;
-* notebook 06: :func:`plot_loss_curve`, :func:`plot_decision_regions`;
+* notebook 03: :func:`plot_loss_curve`, :func:`plot_decision_regions`;
+* notebook 04: :func:`plot_jacobian_heatmap`;
 * notebook 07: :func:`entropy_curve` (the numbers), :func:`plot_temperature_panel`, :func:`plot_entropy_curve`.
 """
 
@@ -87,7 +87,7 @@ def plot_jacobian_heatmap(p: ArrayLike, labels: Sequence[str] | None = None, ax:
     return ax
 
 
-# --- Plots for notebook 06 (cross-entropy, softmax regression) ---------------------------------------
+# --- Plots for notebook 03 (cross-entropy, softmax regression) ---------------------------------------
 
 def plot_loss_curve(losses: ArrayLike, ax: Axes | None = None, title: str | None = "training loss") -> Axes:
     """Loss against gradient-descent step (``losses[k]`` = loss after k steps), on a linear axis."""

@@ -83,7 +83,7 @@ def test_memory_formulas_against_real_arrays():
         for dt in (np.float32, np.float64):
             assert jacobian_bytes(c, n, dt) == np.empty((n, c, c), dtype=dt).nbytes
             assert vjp_bytes(c, n, dt) == softmax_backward(np.full((n, c), 1 / c, dt), np.zeros((n, c), dt)).nbytes
-    # the vocabulary numbers quoted in notebook 05 (50257^2 * 4 worked out by hand: 2,525,766,049 * 4)
+    # the vocabulary numbers quoted in notebook 06 (50257^2 * 4 worked out by hand: 2,525,766,049 * 4)
     assert jacobian_bytes(50257) == 10_103_064_196
     assert jacobian_bytes(50257, 32) == 323_298_054_272
     assert vjp_bytes(50257, 32) == 6_432_896
