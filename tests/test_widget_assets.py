@@ -1,5 +1,5 @@
-"""softmax_lab.course.widget_assets: the widgets' ES modules with widget_dom.js inlined (what anywidget and the
-static site load) and their style sheets after widget_base.css."""
+"""softmax_lab.course.widget_assets: the widgets' ES modules with the shared widget_dom.js and softmax.js inlined
+(what anywidget and the static site load) and their style sheets after widget_base.css."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 
 from softmax_lab.course import widget_assets
 from softmax_lab.course.explorer import T_MAX, T_MIN
-from softmax_lab.course.widget_assets import widget_css, widget_esm
+from softmax_lab.course.widget_assets import SHARED_MODULES, widget_css, widget_esm
 from test_explorer_js import node_runner
 
 COURSE = Path(widget_assets.__file__).parent
 WIDGETS = {"explorer": "softmax-explorer", "simplex": "softmax-simplex", "calibration_demo": "softmax-calibration",
            "pipeline_demo": "softmax-pipeline"}
 HELPERS = ("svgEl", "htmlEl", "slider", "formatT", "clampT", "temperatureSlider", "widgetRoot", "svgChart",
-           "numbersTable")
+           "numbersTable")  # widget_dom.js's
 
 # prints the module's export names and whether its default export has a render function
 EXPORTS_HARNESS = """
@@ -31,22 +31,22 @@ process.stdin.on("end", () => {
 
 
 @pytest.mark.parametrize("name", WIDGETS)
-def test_the_inlined_module_has_no_import_and_each_helper_once(name: str) -> None:
+def test_the_inlined_module_has_no_import_and_each_shared_function_once(name: str) -> None:
     source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
-    assert 'from "./widget_dom.js";' in source  # the file imports the helpers (node and the site resolve it)
+    assert 'from "./widget_dom.js";' in source  # the file imports the helpers (node resolves it)
     esm = widget_esm(f"{name}.js")
     assert not re.search(r"^\s*import\b", esm, re.MULTILINE)
-    for helper in HELPERS:
-        assert esm.count(f"function {helper}(") == 1, helper
-        assert f"export function {helper}(" not in esm, helper  # the widget's exports stay its own
+    for function in HELPERS:
+        assert esm.count(f"function {function}(") == 1, function
+        assert f"export function {function}(" not in esm, function  # the widget's exports stay its own
     assert esm.count("export default") == 1
 
 
 @pytest.mark.parametrize("name", WIDGETS)
-def test_the_helpers_are_written_only_in_widget_dom_js(name: str) -> None:
+def test_the_shared_functions_are_written_only_in_their_modules(name: str) -> None:
     source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
-    for helper in HELPERS:
-        assert f"function {helper}(" not in source, f"{name}.js defines {helper} again; import it from widget_dom.js"
+    for function, module in [(h, "widget_dom.js") for h in HELPERS]:
+        assert f"function {function}(" not in source, f"{name}.js defines {function} again; import it from {module}"
 
 
 @pytest.mark.parametrize("name", WIDGETS)
@@ -65,8 +65,9 @@ def test_the_t_sliders_range_is_python_s(tmp_path_factory: pytest.TempPathFactor
 
 
 def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) -> None:
-    """widget_assets reading from tmp_path, where widget_dom.js is copied and w.js holds ``module``."""
-    shutil.copy(COURSE / "widget_dom.js", tmp_path / "widget_dom.js")
+    """widget_assets reading from tmp_path, where the shared modules are copied and w.js holds ``module``."""
+    for shared in SHARED_MODULES:
+        shutil.copy(COURSE / shared, tmp_path / shared)
     (tmp_path / "w.js").write_text(module, encoding="utf-8")
     monkeypatch.setattr(widget_assets, "HERE", tmp_path)
 
@@ -79,11 +80,16 @@ def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) -
     ('import dom from "./widget_dom.js";\n', 1),
     ('import * as dom from "./widget_dom.js";\n', 1),
     ('export { htmlEl } from "./widget_dom.js";\n', 1),
+    ('import { softmax } from "./softmax.js";\nimport { softmax } from "./softmax.js";\n', 2),
+    ('import { softmax as s } from "./softmax.js";\n', 1),
+    ('import { htmlEl } from "./widget_dom.js";\nimport { htmlEl as h } from "./widget_dom.js";\n', 2),
+    ('import { softmax } from "./softmax.mjs";\n', 1),
+    ('import { softmax } from "softmax.js";\n', 1),
 ])
 def test_any_other_import_raises_naming_the_file_and_line(module: str, line: int, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _course_copy(tmp_path, monkeypatch, "// a widget\n" + module + "export default { render() {} };\n")
-    with pytest.raises(ValueError, match=rf"^w\.js, line {line + 1}: .*only import may be import"):
+    with pytest.raises(ValueError, match=rf"^w\.js, line {line + 1}: .*only imports may be import"):
         widget_esm("w.js")
 
 
@@ -95,16 +101,36 @@ def test_an_import_over_several_lines_is_inlined(tmp_path: Path, monkeypatch: py
     assert not re.search(r"^\s*import\b|^export ", esm, re.MULTILINE)
 
 
+@pytest.mark.parametrize("first, second", [("widget_dom.js", "softmax.js"), ("softmax.js", "widget_dom.js")])
+def test_both_modules_are_inlined_in_the_fixed_order_at_the_first_import(
+        first: str, second: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = {"widget_dom.js": "htmlEl", "softmax.js": "softmax"}
+    module = (f'// a widget\nimport {{ {names[first]} }} from "./{first}";\nconst X = 1;\n'
+              f'import {{ {names[second]} }} from "./{second}";\nconst Y = 2;\n')
+    _course_copy(tmp_path, monkeypatch, module)
+    esm = widget_esm("w.js")
+    texts = [re.sub(r"^export ", "", (COURSE / m).read_text(encoding="utf-8"), flags=re.MULTILINE).rstrip("\n")
+             for m in SHARED_MODULES]
+    assert esm == "// a widget\n" + "\n\n".join(texts) + "\nconst X = 1;\nconst Y = 2;\n"
+
+
+def test_only_the_imported_module_is_inlined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _course_copy(tmp_path, monkeypatch, 'import { softmax } from "./softmax.js";\nconst X = 1;\n')
+    esm = widget_esm("w.js")
+    assert "function softmax(" in esm and "function htmlEl(" not in esm and esm.endswith("}\nconst X = 1;\n")
+
+
 def test_a_module_without_the_import_is_returned_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     module = "// import nothing\nexport const X = 1; // from here\nexport default { render() {} };\n"
     _course_copy(tmp_path, monkeypatch, module)
     assert widget_esm("w.js") == module
 
 
-def test_widget_dom_js_may_import_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _course_copy(tmp_path, monkeypatch, 'import { htmlEl } from "./widget_dom.js";\n')
-    (tmp_path / "widget_dom.js").write_text('import x from "./x.js";\nexport function htmlEl() {}\n')
-    with pytest.raises(ValueError, match=r"^widget_dom\.js: .*may import nothing"):
+@pytest.mark.parametrize("shared", SHARED_MODULES)
+def test_a_shared_module_may_import_nothing(shared: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _course_copy(tmp_path, monkeypatch, f'import {{ f }} from "./{shared}";\n')
+    (tmp_path / shared).write_text('import x from "./x.js";\nexport function f() {}\n')
+    with pytest.raises(ValueError, match=rf"^{re.escape(shared)}: .*may import nothing"):
         widget_esm("w.js")
 
 

@@ -1,12 +1,15 @@
 """The ES module and the style sheet of each anywidget widget, with the parts the widgets share put in.
 
-The four widgets (``explorer``, ``simplex``, ``calibration_demo``, ``pipeline_demo``) share their DOM helpers,
-written once in ``widget_dom.js``, and their base style rules, written once in ``widget_base.css``:
+The four widgets (``explorer``, ``simplex``, ``calibration_demo``, ``pipeline_demo``) share two ES modules,
+:data:`SHARED_MODULES`: their DOM helpers and T slider, ``widget_dom.js``, and their softmax, ``softmax.js``; and
+their base style rules, written once in ``widget_base.css``:
 
-* a widget's ES module imports the helpers with one line, ``import { ... } from "./widget_dom.js";``. node (the
-  parity tests) and the static site load the modules as files, where that import resolves; anywidget loads
-  ``_esm`` from a blob URL, where a relative import cannot. :func:`widget_esm` returns the module with that line
-  replaced by the text of ``widget_dom.js`` (its ``export`` keywords removed), one self-contained module;
+* a widget's ES module imports from each shared module with one statement, ``import { ... } from
+  "./widget_dom.js";`` and ``import { softmax } from "./softmax.js";``. node (the parity tests) loads the
+  modules as files, where those imports resolve; anywidget loads ``_esm`` from a blob URL, where a relative
+  import cannot. :func:`widget_esm` returns one self-contained module: the text of each shared module it imports
+  (its ``export`` keywords removed), once each and in the order of :data:`SHARED_MODULES`, in place of the first
+  of those imports, the others removed;
 * ``widget_base.css`` writes its selectors with the placeholder ``WIDGET`` (``.WIDGET-row``); :func:`widget_css`
   returns it with ``WIDGET`` replaced by the widget's class prefix, followed by the widget's own style sheet.
 
@@ -19,44 +22,66 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["widget_esm", "widget_css", "SHARED_MODULE", "BASE_CSS"]
+__all__ = ["widget_esm", "widget_css", "SHARED_MODULES", "BASE_CSS"]
 
 HERE = Path(__file__).parent
-SHARED_MODULE = "widget_dom.js"
+SHARED_MODULES = ("widget_dom.js", "softmax.js")  # the modules widget_esm inlines, in this order
 BASE_CSS = "widget_base.css"
 PLACEHOLDER = "WIDGET"  # the class prefix in widget_base.css
 
-_SHARED_IMPORT = re.compile(r'^import \{[\w\s,]+\} from "\./widget_dom\.js";$', re.MULTILINE)
+# import { a, b, ... } from "./m.js"; names only (an alias `a as b` would be lost by inlining), any layout
+_SHARED_IMPORT = re.compile(r'^import \{\s*\w+(?:\s*,\s*\w+)*\s*,?\s*\} from "\./(?P<module>[\w.-]+)";$',
+                            re.MULTILINE)
 _ANY_IMPORT = re.compile(r"\s*(import\b|export\s*[*{].*\bfrom\s*[\"'])")  # an import, or a re-export
 _EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )", re.MULTILINE)
 
 
-def widget_esm(name: str) -> str:
-    """The ES module ``name`` (a file beside this one) with its import of ``widget_dom.js`` inlined.
+def _shared_text(module: str) -> str:
+    """The text of the shared module ``module`` without its ``export`` keywords; it may import nothing."""
+    text = (HERE / module).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if _ANY_IMPORT.match(line):
+            raise ValueError(f"{module}: {line.strip()!r}: it is inlined into the widgets' modules, so it "
+                             "may import nothing")
+    return _EXPORT.sub("", text).rstrip("\n")
 
-    The statement ``import { ... } from "./widget_dom.js";`` (on one line or several) becomes the text of
-    ``widget_dom.js`` without its ``export`` keywords: every helper is then a plain declaration of the module. A
-    module without that import is returned as it is. Any other import (of another file or a package, a second
-    import of ``widget_dom.js``, a default or namespace import, a re-export) raises ValueError naming the file and
-    the line: anywidget could not load the module.
+
+def widget_esm(name: str) -> str:
+    """The ES module ``name`` (a file beside this one) with its imports of the shared modules inlined.
+
+    Each statement ``import { ... } from "./M";`` (on one line or several) for M in :data:`SHARED_MODULES` is
+    replaced: the first by the texts of the shared modules imported, without their ``export`` keywords and in
+    the order of :data:`SHARED_MODULES` (every declaration of each is then a plain declaration of the module,
+    once), the others by nothing. A module without such an import is returned as it is. Any other import (of
+    another file or a package, a second import of a shared module, an alias ``{ a as b }``, a default or
+    namespace import, a re-export) raises ValueError naming the file and the line: anywidget could not load
+    the module.
     """
     text = (HERE / name).read_text(encoding="utf-8")
-    shared = (HERE / SHARED_MODULE).read_text(encoding="utf-8")
-    for line in shared.splitlines():
-        if _ANY_IMPORT.match(line):
-            raise ValueError(f"{SHARED_MODULE}: {line.strip()!r}: it is inlined into the widgets' modules, so it "
-                             "may import nothing")
-    found = _SHARED_IMPORT.search(text)
+    imports: dict[str, re.Match[str]] = {}
+    for found in _SHARED_IMPORT.finditer(text):
+        if found["module"] in SHARED_MODULES:
+            imports.setdefault(found["module"], found)  # a second import of it stays unaccepted: it raises below
+    starts = {found.start() for found in imports.values()}
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True), 1):
-        if _ANY_IMPORT.match(line) and not (found and offset == found.start()):
+        if _ANY_IMPORT.match(line) and offset not in starts:
+            allowed = " and ".join(f'"./{module}"' for module in SHARED_MODULES)
             raise ValueError(f"{name}, line {number}: {line.strip()!r}: anywidget loads the widget as one module "
-                             f"from a blob URL, so its only import may be import {{ ... }} from "
-                             f'"./{SHARED_MODULE}"; (widget_assets.widget_esm inlines it)')
+                             f"from a blob URL, so its only imports may be import {{ ... }} from {allowed}; one "
+                             "statement each, names without aliases (widget_assets.widget_esm inlines them)")
         offset += len(line)
-    if found is None:
+    if not imports:
         return text
-    return text[:found.start()] + _EXPORT.sub("", shared).rstrip("\n") + text[found.end():]
+    inlined = "\n\n".join(_shared_text(module) for module in SHARED_MODULES if module in imports)
+    parts, end = [], 0
+    for i, found in enumerate(sorted(imports.values(), key=lambda f: f.start())):
+        parts.append(text[end:found.start()])
+        parts.append(inlined if i == 0 else "")
+        end = found.end()
+        if i > 0 and text.startswith("\n", end):
+            end += 1  # a removed import takes its line with it
+    return "".join(parts) + text[end:]
 
 
 def widget_css(name: str, prefix: str) -> str:
