@@ -219,7 +219,7 @@ def test_bad_input_names_the_argument(js) -> None:
                  ("applyPenalties", [1.0, 2.0], [1.0], 1.0, 0.0, 0.0, None),
                  ("samplerStages", [1.0, 2.0], None, {"temperature": 0.0})])
     messages = [e["error"] for e in errors]
-    assert "z contains NaN at index 1" in messages[0] and "every class is banned" in messages[1]
+    assert "z contains NaN at index 1" in messages[0] and "every class is masked" in messages[1]
     assert "temperature" in messages[2] and "top_k" in messages[3] and "top_p" in messages[4]
     assert "p_min" in messages[5] and "counts" in messages[6] and "temperature must be > 0" in messages[7]
 

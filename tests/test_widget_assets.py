@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -19,6 +20,7 @@ WIDGETS = {"explorer": "softmax-explorer", "simplex": "softmax-simplex", "calibr
            "pipeline_demo": "softmax-pipeline"}
 HELPERS = ("svgEl", "htmlEl", "slider", "formatT", "clampT", "temperatureSlider", "widgetRoot", "svgChart",
            "numbersTable")  # widget_dom.js's
+SOFTMAX = ("softmax", "softmaxExponents")  # softmax.js's
 
 # prints the module's export names and whether its default export has a render function
 EXPORTS_HARNESS = """
@@ -34,18 +36,28 @@ process.stdin.on("end", () => {
 def test_the_inlined_module_has_no_import_and_each_shared_function_once(name: str) -> None:
     source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
     assert 'from "./widget_dom.js";' in source  # the file imports the helpers (node resolves it)
+    assert '\nimport { softmax } from "./softmax.js";\n' in source
     esm = widget_esm(f"{name}.js")
     assert not re.search(r"^\s*import\b", esm, re.MULTILINE)
-    for function in HELPERS:
+    for function in HELPERS + SOFTMAX:
         assert esm.count(f"function {function}(") == 1, function
         assert f"export function {function}(" not in esm, function  # the widget's exports stay its own
     assert esm.count("export default") == 1
 
 
 @pytest.mark.parametrize("name", WIDGETS)
+def test_each_shared_module_is_inlined_once_in_the_fixed_order(name: str) -> None:
+    esm = widget_esm(f"{name}.js")
+    firsts = [(COURSE / module).read_text(encoding="utf-8").splitlines()[0] for module in SHARED_MODULES]
+    assert [esm.count(first) for first in firsts] == [1] * len(SHARED_MODULES)
+    at = [esm.index(first) for first in firsts]
+    assert at == sorted(at) and esm.index(firsts[0]) < esm.index("// -----")  # where the imports were
+
+
+@pytest.mark.parametrize("name", WIDGETS)
 def test_the_shared_functions_are_written_only_in_their_modules(name: str) -> None:
     source = (COURSE / f"{name}.js").read_text(encoding="utf-8")
-    for function, module in [(h, "widget_dom.js") for h in HELPERS]:
+    for function, module in [(h, "widget_dom.js") for h in HELPERS] + [(f, "softmax.js") for f in SOFTMAX]:
         assert f"function {function}(" not in source, f"{name}.js defines {function} again; import it from {module}"
 
 
@@ -57,6 +69,14 @@ def test_the_inlined_module_loads_alone_under_node_with_the_same_exports(
     inlined = node_runner(tmp_path_factory, alone, f"the inlined {name}", EXPORTS_HARNESS)([])
     as_files = node_runner(tmp_path_factory, COURSE / f"{name}.js", name, EXPORTS_HARNESS)([])
     assert inlined == as_files and inlined[1] == "function"
+
+
+@pytest.mark.parametrize("name", ["explorer", "pipeline_demo"])
+def test_the_explorers_export_softmax_js_itself(name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    harness = EXPORTS_HARNESS.replace("import * as ex from %s;", "import * as ex from %s;\nimport { softmax } from "
+                                      f"{json.dumps((COURSE / 'softmax.js').as_uri())};")
+    harness = harness.replace("[Object.keys(ex).sort(), typeof ex.default.render]", "[ex.softmax === softmax]")
+    assert node_runner(tmp_path_factory, COURSE / f"{name}.js", name, harness)([]) == [True]
 
 
 def test_the_t_sliders_range_is_python_s(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -8,8 +8,8 @@ notice), the notebooks themselves for download, and ``_static/``. Everything a p
 copied from an installed package: nbconvert's JupyterLab styles, MathJax 3 from npm (``package.json``,
 pinned by ``package-lock.json``; ``npm ci`` runs when ``node_modules/`` lacks it), the live widgets' ES
 modules and styles (``explorer.js``, ``simplex.js``, ... from ``softmax_lab/course``, as anywidget gets them:
-with the shared ``widget_dom.js`` and ``widget_base.css`` put in). No page asks another host for anything, so
-the site works offline and from any static file server (GitHub Pages included).
+with the shared ``widget_dom.js``, ``softmax.js`` and ``widget_base.css`` put in). No page asks another host for
+anything, so the site works offline and from any static file server (GitHub Pages included).
 
 The widgets of :data:`LIVE_WIDGETS` (the temperature, simplex, calibration and pipeline explorers) run in the page without
 a kernel: where a notebook stored such a widget's view, the page gets a ``<div data-softmax-NAME=SETTINGS>``
@@ -56,7 +56,7 @@ LICENCE_HTML = ('Course text and figures: <a href="LICENSE-CONTENT.txt">CC BY 4.
 @dataclass(frozen=True)
 class LiveWidget:
     """A widget class the site runs without a kernel: its ES module and style sheet, the very texts anywidget
-    gets (``cls._esm`` and ``cls._css``, with widget_dom.js and widget_base.css put in by
+    gets (``cls._esm`` and ``cls._css``, with widget_dom.js, softmax.js and widget_base.css put in by
     ``softmax_lab.course.widget_assets``), written to ``_static/NAME.js`` / ``NAME.css``
     (``tools/site/explorer-site.js`` imports the module under the same NAME), and the synced settings its
     ``render`` reads from the model."""

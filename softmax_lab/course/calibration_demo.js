@@ -3,12 +3,15 @@
 // FIXED set of held-out logits and labels once; as the T slider moves, this module computes softmax(z / T) of
 // every sample, the reliability bins, the expected calibration error and the NLL, and the T that minimises the
 // NLL. The pure functions are exported so that node can test them against softmax_lab.softmax and
-// softmax_lab.course.calibration (tests/test_calibration_js.py). Its one import, the DOM helpers and T slider of
-// widget_dom.js, is inlined for anywidget by softmax_lab/course/widget_assets.py.
+// softmax_lab.course.calibration (tests/test_calibration_js.py). Its softmax is the widgets' shared softmax.js,
+// behind this explorer's own rules: a finite T > 0 (checkT), rows of finite logits (checkData). Its two
+// imports, the DOM helpers and T slider of widget_dom.js and softmax.js, are inlined for anywidget by
+// softmax_lab/course/widget_assets.py.
 
 import {
   T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, svgChart, svgEl, temperatureSlider, widgetRoot,
 } from "./widget_dom.js";
+import { softmax } from "./softmax.js";
 
 // ------------------------------------------------------------------------------------------ pure part
 
@@ -33,20 +36,10 @@ function checkData(Z, labels) {
   });
 }
 
-/** softmax(z / T) of one row with the max shift: p_i = exp((z_i - m) / T) / sum_j exp((z_j - m) / T). */
-export function softmaxRow(z, T = 1) {
-  checkT(T);
-  let m = -Infinity;
-  for (const v of z) if (v > m) m = v;
-  const w = z.map((v) => Math.exp((v - m) / T));
-  let total = 0;
-  for (const v of w) total += v; // >= 1: the largest logit contributes exp(0) = 1
-  return w.map((v) => v / total);
-}
-
-/** softmax(Z / T) row by row. */
+/** softmax(Z / T) row by row (softmax.js), for a finite T > 0 (checkT). */
 export function softmaxRows(Z, T = 1) {
-  return Z.map((z) => softmaxRow(z, T));
+  checkT(T);
+  return Z.map((z) => softmax(z, T));
 }
 
 /**

@@ -52,7 +52,7 @@ class CalibrationExplorer(anywidget.AnyWidget):
     the reliability diagram of softmax(Z / T) and a table of its bins, all computed in JS from the fixed held-out
     ``logits`` (N, C) and ``labels`` (N,). ``presenter=True`` switches to the projector theme."""
 
-    _esm = widget_esm("calibration_demo.js")  # with widget_dom.js inlined
+    _esm = widget_esm("calibration_demo.js")  # with widget_dom.js and softmax.js inlined
     _css = widget_css("calibration_demo.css", "softmax-calibration")  # after widget_base.css
 
     logits = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)

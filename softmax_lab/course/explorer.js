@@ -4,13 +4,16 @@
 //
 // The pure functions below are exported so that node can test them against the numpy reference
 // (tests/test_explorer_js.py): same formulas, same tie and ordering rules as softmax_lab.softmax,
-// softmax_lab.top_k_top_p_mask, softmax_lab.entropy.entropy and softmax_lab.sample_probabilities. Its one
-// import, the DOM helpers and T slider of widget_dom.js, is inlined for anywidget by
+// softmax_lab.top_k_top_p_mask, softmax_lab.entropy.entropy and softmax_lab.sample_probabilities. Its softmax
+// is the widgets' shared softmax.js (tested against softmax_lab.softmax by tests/test_softmax_js.py), which
+// accepts what this explorer shows: -inf logits (masked classes), T = 0 and T = Infinity. Its two imports, the
+// DOM helpers and T slider of widget_dom.js and softmax.js, are inlined for anywidget by
 // softmax_lab/course/widget_assets.py.
 
 import {
   T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
 } from "./widget_dom.js";
+import { softmax } from "./softmax.js";
 
 const KEPT_COLOR = "#1f77b4";
 const EXCLUDED_COLOR = "#c8c8c8";
@@ -19,38 +22,11 @@ const MARK_COLOR = "#c0392b";
 
 // ------------------------------------------------------------------------------------------ pure part
 
+export { softmax }; // softmax.js's, among the explorer's other pure functions
+
 /** Logits as numbers: null (JSON has no -Infinity) means a masked class, -Infinity. */
 export function asLogits(values) {
   return Array.from(values, (v) => (v === null ? -Infinity : Number(v)));
-}
-
-/**
- * softmax(z / T) with the max shift: p_i = w_i / sum_j w_j, w_i = exp((z_i - m) / T), m = max_j z_j.
- * T = 0 is the argmax limit (ties share the mass evenly), T = Infinity is uniform over the classes that
- * are not masked; -Infinity logits get probability exactly 0. NaN, +Infinity, an all -Infinity vector or
- * a bad T throw an Error naming the argument.
- */
-export function softmax(z, T = 1) {
-  if (!(T >= 0)) throw new Error(`temperature must be a number >= 0, got ${T}`);
-  let m = -Infinity;
-  for (let i = 0; i < z.length; i++) {
-    const v = z[i];
-    if (Number.isNaN(v)) throw new Error(`z contains NaN at index ${i}`);
-    if (v === Infinity) throw new Error(`z contains +inf at index ${i}; use -inf to mask a class`);
-    if (v > m) m = v;
-  }
-  if (m === -Infinity) throw new Error("z is -inf everywhere: every class is masked");
-  const w = new Float64Array(z.length);
-  for (let i = 0; i < z.length; i++) {
-    const s = z[i] - m; // <= 0; may overflow to -Infinity for |z| near 1e308, whose weight is then 0
-    if (T === 0) w[i] = s === 0 ? 1 : 0;
-    else if (T === Infinity) w[i] = Number.isFinite(s) ? 1 : 0;
-    else w[i] = Math.exp(T === 1 ? s : s / T);
-  }
-  let total = 0;
-  for (let i = 0; i < w.length; i++) total += w[i]; // >= 1: the largest class contributes exp(0) = 1
-  for (let i = 0; i < w.length; i++) w[i] /= total;
-  return w;
 }
 
 /** Shannon entropy -sum_i p_i ln p_i in nats, with 0 ln 0 = 0. */

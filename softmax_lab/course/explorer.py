@@ -106,7 +106,7 @@ class TemperatureExplorer(anywidget.AnyWidget):
     high-contrast, large-type projector theme.
     """
 
-    _esm = widget_esm("explorer.js")  # with widget_dom.js inlined
+    _esm = widget_esm("explorer.js")  # with widget_dom.js and softmax.js inlined
     _css = widget_css("explorer.css", "softmax-explorer")  # after widget_base.css
 
     logits = traitlets.List(traitlets.Float()).tag(sync=True, to_json=_logits_to_json)

@@ -3,44 +3,22 @@
 // stage is computed here in the order of softmax_lab/course/pipeline.py: penalties and logit bias ->
 // temperature -> softmax -> top-k -> top-p -> min-p, each filter renormalising what it keeps.
 //
-// anywidget loads this file as one module from a blob URL, so it cannot import explorer.js: the few lines of
-// softmax below are its own. Its one import, the DOM helpers and T slider of widget_dom.js, is inlined for
-// anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them
-// against softmax_lab.course.pipeline (tests/test_pipeline_js.py).
+// Its softmax is the widgets' shared softmax.js, whose rules are the sampler's: a -inf logit bans a class,
+// T = 0 and T = Infinity are its limits. Its two imports, the DOM helpers and T slider of widget_dom.js and
+// softmax.js, are inlined for anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported
+// so that node can test them against softmax_lab.course.pipeline (tests/test_pipeline_js.py).
 
 import {
   clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
 } from "./widget_dom.js";
+import { softmax } from "./softmax.js";
 
 const BIAS_MIN = -10, BIAS_MAX = 10, BIAS_STEP = 0.5;
 export const STAGES = ["softmax(z)", "penalties", "temperature", "top-k", "top-p", "min-p"];
 
 // ------------------------------------------------------------------------------------------ pure part
 
-/**
- * softmax(z / T) with the max shift; -Infinity masks a class (probability 0). T = 0 is the argmax limit
- * (tied maxima share the mass), T = Infinity is uniform over the unmasked classes. NaN, +Infinity, all
- * classes masked or a bad T throw an Error naming the argument.
- */
-export function softmax(z, T = 1) {
-  if (!(T >= 0)) throw new Error(`temperature must be a number >= 0, got ${T}`);
-  if (z.length === 0) throw new Error("z is empty");
-  let m = -Infinity;
-  for (let i = 0; i < z.length; i++) {
-    if (Number.isNaN(z[i]) || z[i] === Infinity) throw new Error(`z contains ${z[i]} at index ${i}; use -inf to ban a class`);
-    if (z[i] > m) m = z[i];
-  }
-  if (m === -Infinity) throw new Error("z is -inf everywhere: every class is banned");
-  const w = z.map((v) => {
-    const s = v - m; // <= 0
-    if (T === 0) return s === 0 ? 1 : 0;
-    if (T === Infinity) return Number.isFinite(s) ? 1 : 0;
-    return Math.exp(T === 1 ? s : s / T);
-  });
-  let total = 0;
-  for (const v of w) total += v; // >= 1: the largest logit contributes exp(0) = 1
-  return w.map((v) => v / total);
-}
+export { softmax }; // softmax.js's: -inf bans a class, T = 0 and T = Infinity are its limits
 
 /**
  * Logits after the penalties (pipeline.apply_penalties): a class seen before (n_i > 0) has its logit divided

@@ -37,7 +37,7 @@ class PipelineExplorer(anywidget.AnyWidget):
     (0 = off) and a logit bias (-10 to 10) on one chosen class, a readout line, one picture with a bar chart per
     stage and a table of the numbers, all computed in JS. ``presenter=True`` switches to the projector theme."""
 
-    _esm = widget_esm("pipeline_demo.js")  # with widget_dom.js inlined
+    _esm = widget_esm("pipeline_demo.js")  # with widget_dom.js and softmax.js inlined
     _css = widget_css("pipeline_demo.css", "softmax-pipeline")  # after widget_base.css
 
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)

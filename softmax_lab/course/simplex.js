@@ -2,14 +2,15 @@
 // that the static site loads too (tools/site/explorer-site.js gives it a small stand-in model). Python sends
 // only the settings (three logits, T, the shift c); every number and every point on screen is computed here.
 //
-// anywidget loads this file as one module from a blob URL, so it cannot import explorer.js beside it: the
-// few lines of softmax below are its own. Its one import, the DOM helpers and T slider of widget_dom.js, is
-// inlined for anywidget by softmax_lab/course/widget_assets.py. The pure functions are exported so that node can
-// test them against softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
+// Its softmax is the widgets' shared softmax.js, behind the simplex's own rule: finite logits only. Its two
+// imports, the DOM helpers and T slider of widget_dom.js and softmax.js, are inlined for anywidget by
+// softmax_lab/course/widget_assets.py. The pure functions are exported so that node can test them against
+// softmax_lab.softmax and softmax_lab.course.geometry.to_plane (tests/test_simplex_js.py).
 
 import {
   T_MAX, T_MIN, clampT, formatT, htmlEl, numbersTable, slider, svgChart, svgEl, temperatureSlider, widgetRoot,
 } from "./widget_dom.js";
+import { softmax } from "./softmax.js";
 
 const LOGIT_MIN = -5, LOGIT_MAX = 5, LOGIT_STEP = 0.1;
 const SHIFT_MIN = -5, SHIFT_MAX = 5, SHIFT_STEP = 0.5;
@@ -19,29 +20,14 @@ const LABELS = ["class 1", "class 2", "class 3"];
 
 // ------------------------------------------------------------------------------------------ pure part
 
-/**
- * softmax(z / T) with the max shift: p_i = w_i / sum_j w_j, w_i = exp((z_i - m) / T), m = max_j z_j.
- * T = 0 is the argmax limit (tied maxima share the mass evenly), T = Infinity is uniform. NaN or
- * infinite logits, or a bad T, throw an Error naming the argument.
- */
-export function softmax(z, T = 1) {
-  if (!(T >= 0)) throw new Error(`temperature must be a number >= 0, got ${T}`);
-  let m = -Infinity;
-  for (let i = 0; i < z.length; i++) {
-    if (!Number.isFinite(z[i])) throw new Error(`logits contains ${z[i]} at index ${i}; use finite values`);
-    if (z[i] > m) m = z[i];
-  }
-  if (z.length === 0) throw new Error("logits is empty");
-  const w = z.map((v) => {
-    const s = v - m; // <= 0; may round to -Infinity for |z| near 1e308, whose weight is then 0
-    if (T === 0) return s === 0 ? 1 : 0;
-    if (T === Infinity) return 1;
-    return Math.exp(T === 1 ? s : s / T);
+/** softmax(z / T) of softmax.js for finite logits only (the sliders' values): the simplex has no masked class. */
+function finiteSoftmax(z, T = 1) {
+  z.forEach((v, i) => {
+    if (!Number.isFinite(v)) throw new Error(`logits contains ${v} at index ${i}; use finite values`);
   });
-  let total = 0;
-  for (const v of w) total += v; // >= 1: the largest logit contributes exp(0) = 1
-  return w.map((v) => v / total);
+  return softmax(z, T);
 }
+export { finiteSoftmax as softmax }; // the simplex's softmax, under the name its parity tests call
 
 /** The point sum_i p_i V_i of the plane for a probability vector p of three classes (geometry.to_plane). */
 export function toPlane(p) {
@@ -57,13 +43,13 @@ export function pathTemperatures(n = 120) {
 /** The temperature path: the points of softmax(z / T) for T = 0 (a corner, or the middle of the tied
  * corners), the slider's range of T, and T = Infinity (the centre). */
 export function temperaturePath(z, n = 120) {
-  return [0, ...pathTemperatures(n), Infinity].map((T) => toPlane(softmax(z, T)));
+  return [0, ...pathTemperatures(n), Infinity].map((T) => toPlane(finiteSoftmax(z, T)));
 }
 
 /** Everything the view shows for one setting: p = softmax((z + c 1) / T) and its point in the plane. */
 export function simplexView(z, T, shift = 0) {
   const shifted = z.map((v) => v + shift);
-  const probs = softmax(shifted, T);
+  const probs = finiteSoftmax(shifted, T);
   let argmax = 0;
   for (let i = 1; i < 3; i++) if (probs[i] > probs[argmax]) argmax = i;
   return { temperature: T, shift, shifted, probs, point: toPlane(probs), argmax };

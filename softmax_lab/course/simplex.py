@@ -30,7 +30,7 @@ class SimplexExplorer(anywidget.AnyWidget):
     logits, a readout line, the triangle with the point softmax((z + c 1) / T) and its temperature path, and a
     table of the numbers, all computed in JS. ``presenter=True`` switches to the projector theme."""
 
-    _esm = widget_esm("simplex.js")  # with widget_dom.js inlined
+    _esm = widget_esm("simplex.js")  # with widget_dom.js and softmax.js inlined
     _css = widget_css("simplex.css", "softmax-simplex")  # after widget_base.css
 
     logits = traitlets.List(traitlets.Float(), minlen=3, maxlen=3).tag(sync=True)
