@@ -233,8 +233,6 @@ class Logits:
             check_class_axis(arr, ax, name)
         t = 1.0 if temperature.__class__ in (float, int) and temperature == 1 else check_temperature(temperature)
         self.ctype = arr.dtype if arr.dtype.char != "e" else compute_dtype(arr.dtype)
-        if 0 < t < 1 and t <= float(np.finfo(self.ctype).smallest_subnormal) / 2:
-            t = 0.0  # T rounds to 0 in this dtype: the T -> 0 limit is what the formula gives
         self.arr, self.axis, self.t, self.name = arr, ax, t, name
         self.allowed = None if where is None else broadcast_where(where, arr.shape)
 
@@ -268,19 +266,22 @@ class Logits:
         * ``z - m`` overflows (to -inf) only when the spread of a slice exceeds the dtype's range. For
           T <= 1 that -inf is the correctly rounded ``(z - m) / T`` (exp gives an exact 0). For T > 1 the
           quotient may be finite, so it is then formed as ``z / T - m / T``, which cannot overflow.
-        * A T beyond the compute dtype's range (1e39 with float32 logits) is applied in float64.
+        * A T that the compute dtype holds only approximately, beyond its range (1e39 with float32 logits) or
+          below its smallest normal number (1e-40: a float32 subnormal keeps few digits), is applied in
+          float64, where it is exact (a Python float).
         """
         t = self.t
+        info = np.finfo(self.ctype)
         if t == math.inf:
             np.copyto(out, np.where(np.isneginf(z), -np.inf, 0.0))
         elif t == 0:
             np.copyto(out, np.where(z == m, 0.0, -np.inf))
+        elif t < float(info.tiny) or t > float(info.max):  # T not held to full precision in the compute dtype
+            np.copyto(out, (z.astype(np.float64) - m) / t, casting="same_kind")
         elif t <= 1:
             np.subtract(z, m, out=out)  # may overflow to -inf for |z| ~ 1e308: exp gives 0, exact
             if t != 1:
                 np.divide(out, self.ctype.type(t), out=out)  # tiny T: -inf, exp gives 0, exact
-        elif t > float(np.finfo(self.ctype).max):  # T not representable in the compute dtype
-            np.copyto(out, (z.astype(np.float64) - m) / t, casting="same_kind")
         else:
             tt = self.ctype.type(t)
             diff = out if not np.may_share_memory(out, z) else np.empty_like(out)  # keep z for the retry

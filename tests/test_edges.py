@@ -252,3 +252,19 @@ def test_backward_exact_oracle_agrees_with_the_plain_formula_on_ordinary_input()
     p = scipy.special.softmax([0.3, -1.0, 2.0])
     g = np.array([1.0, -2.0, 0.5])
     np.testing.assert_allclose(backward_exact(p, g), p * (g - g @ p), rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize("t", [1e-45, 5e-46, 1e-42, 1e-40, 1e-39, 2e-38])
+def test_a_temperature_below_float32s_normal_range_keeps_its_digits(t):
+    """A float32 subnormal T (below 1.18e-38) holds few digits (1e-45 is stored as 1.4e-45): cast to the
+    logits' dtype it would give results off by up to 40 %. The exact quotient (z - m) / T, rounded once to
+    float32, is what both functions return."""
+    z = np.array([[0.0, 2.3841858e-07, -1.2e-38, 1.5e-45]], dtype=np.float32)
+    with np.errstate(over="ignore"):
+        want = ((z.astype(np.float64) - z.max()) / t).astype(np.float32)  # beyond float32's range: -inf
+    got = sl.log_softmax(z, temperature=t)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=2 * np.finfo(np.float32).eps, atol=0)
+    p = sl.softmax(z, temperature=t)
+    np.testing.assert_array_equal(p, np.exp(want.astype(np.float64) - np.logaddexp.reduce(want.astype(np.float64), axis=-1,
+                                                                                         keepdims=True)).astype(np.float32))
