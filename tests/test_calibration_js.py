@@ -170,3 +170,16 @@ def test_bad_input_names_the_argument(js) -> None:
     assert "logits contains NaN at row 0, column 1" in messages[1]
     assert "labels must lie in 0..1" in messages[2] and "labels must have one entry per row" in messages[3]
     assert "n_bins" in messages[4] and "at least 2 classes" in messages[5]
+
+
+def test_on_notebook_09s_digits_the_explorer_finds_the_fitted_temperature(js) -> None:
+    """Notebook 09 says the explorer's lowest-NLL T, found in the browser on the validation logits rounded to 4
+    decimals, lands on the T that section 3 fits (printed there as 1.50): checked against a dense numpy grid of
+    the validation NLL on the unrounded logits."""
+    from softmax_lab.course.calibration_demo import DECIMALS, digits_validation_logits
+    Z, t = digits_validation_logits()
+    best = js([("bestTemperature", np.round(Z, DECIMALS), t)])[0]
+    grid = np.linspace(1.0, 2.0, 10001)  # steps of 1e-4
+    fitted = grid[int(np.argmin([float(cross_entropy(Z / T, t)) for T in grid]))]
+    assert abs(best - fitted) < 1e-3, (best, fitted)
+    assert f"{best:.2f}" == f"{fitted:.2f}" == "1.50"
