@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from softmax_lab import cross_entropy
+from softmax_lab.course.calibration import expected_calibration_error, reliability_bins
 from softmax_lab.course.checks import PREDICTIONS, check_ece, check_prediction, check_temperature_fit
 from stubs import assert_slip, raises_stub, returns_ellipsis
 
@@ -40,7 +41,8 @@ def ece_right(P, t, m):
 
 
 def ece_vectorised(P, t, m):
-    # another correct way: bin index ceil(c m) - 1 (no confidence sits on an inner edge in the checker's cases)
+    # another correct way: bin index ceil(c m) - 1 (the checker's edge confidences 0.5, 0.75 with m = 4 are
+    # dyadic, so c m is exact there)
     conf = P.max(axis=1)
     right = P.argmax(axis=1) == t
     which = np.clip(np.ceil(conf * m).astype(int) - 1, 0, m - 1)
@@ -51,10 +53,46 @@ def ece_vectorised(P, t, m):
     return total / len(t)
 
 
-@pytest.mark.parametrize("fn", [ece_right, ece_vectorised])
+def ece_loop(P, t, m):
+    # the rule written plainly, as the notebook's solution does: bin b holds b/m < c <= (b+1)/m
+    conf, right = P.max(axis=1), P.argmax(axis=1) == t
+    total = 0.0
+    for b in range(m):
+        inside = (conf > b / m) & (conf <= (b + 1) / m)
+        if inside.any():
+            total += inside.sum() / len(t) * abs(right[inside].mean() - conf[inside].mean())
+    return total
+
+
+def ece_left_closed(P, t, m):
+    # the slip: bins [lo, hi), a confidence of 1 clipped into the last bin (floor(c m), as np.digitize would)
+    conf, right = P.max(axis=1), P.argmax(axis=1) == t
+    which = np.minimum(np.floor(conf * m).astype(int), m - 1)
+    return sum((which == b).sum() * abs(right[which == b].mean() - conf[which == b].mean())
+               for b in np.unique(which)) / len(t)
+
+
+@pytest.mark.parametrize("fn", [ece_right, ece_vectorised, ece_loop, expected_calibration_error])
 def test_ece_checker_passes_right_answers(fn):
     res = check_ece(fn)
-    assert res.ok and "all 4 checks passed" in repr(res)
+    assert res.ok and "all 5 checks passed" in repr(res)
+
+
+def test_ece_checker_has_confidences_exactly_on_the_rules_inner_edges():
+    seen = []
+    check_ece(lambda P, t, m: seen.append((P, t, m)) or ece_right(P, t, m))
+    on_edge = [(P, t, m) for P, t, m in seen
+               if np.isin(P.max(axis=1), reliability_bins(P, t, m).edges[1:-1]).any()]
+    assert on_edge, "no case puts a confidence on an inner edge of reliability_bins"
+    for P, t, m in on_edge:  # and there left-closed bins change the ECE
+        assert not np.isclose(ece_left_closed(P, t, m), expected_calibration_error(P, t, m))
+
+
+def test_ece_checker_names_left_closed_bins():
+    res = check_ece(ece_left_closed)
+    assert_slip(res, "bins closed on the left, [lo, hi): a confidence exactly on an inner edge b/M belongs to "
+                     "the bin below it, ((b-1)/M, b/M]")
+    assert "1 of 5 checks failed" in repr(res) and "inner edges 0.5 and 0.75" in repr(res)
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -66,6 +104,9 @@ def test_ece_checker_passes_right_answers(fn):
      "binned by the probability of the true class"),
     (lambda P, t, m: sum(k * abs(g) for k, g in _bins(P, t, m, closed_right=False)) / len(t),
      "a confidence of exactly 1 was left out"),
+    (lambda P, t, m: sum(k * abs(g) for k, g in _bins(P, t, m, closed_right=False)) / len(t),
+     "bins closed on the left, [lo, hi)"),
+    (ece_left_closed, "bins closed on the left, [lo, hi)"),
     (lambda P, t, m: 100 * ece_right(P, t, m), "in percent"),
 ])
 def test_ece_checker_names_each_slip(wrong, words):

@@ -33,7 +33,8 @@ def _ece_variants(P: np.ndarray, t: np.ndarray, n_bins: int) -> dict[str, float]
     p_true = P[np.arange(len(t)), t]
     n = len(t)
 
-    def binned(score: np.ndarray, closed_right: bool = True) -> list[tuple[int, float]]:
+    def binned(score: np.ndarray, closed_right: bool = True, keep_one: bool = True) -> list[tuple[int, float]]:
+        # closed_right=False: bins [lo, hi); keep_one then puts a score of exactly 1 in the last bin, [lo, 1]
         out = []  # (bin size, accuracy - mean score) per non-empty bin
         for b in range(n_bins):
             lo, hi = b / n_bins, (b + 1) / n_bins
@@ -41,6 +42,8 @@ def _ece_variants(P: np.ndarray, t: np.ndarray, n_bins: int) -> dict[str, float]
                 inside = (score > lo) & (score <= hi) if b else (score <= hi)
             else:
                 inside = (score >= lo) & (score < hi)
+                if keep_one and b == n_bins - 1:
+                    inside |= score == hi
             if inside.any():
                 out.append((int(inside.sum()), float(right[inside].mean() - score[inside].mean())))
         return out
@@ -53,7 +56,8 @@ def _ece_variants(P: np.ndarray, t: np.ndarray, n_bins: int) -> dict[str, float]
         "signed": abs(sum(k * g for k, g in bins) / n),
         "squared": sum(k * g * g for k, g in bins) / n,
         "true class": sum(k * abs(g) for k, g in binned(p_true)) / n,
-        "edge": sum(k * abs(g) for k, g in binned(conf, closed_right=False)) / n,
+        "left closed": sum(k * abs(g) for k, g in binned(conf, closed_right=False)) / n,
+        "edge": sum(k * abs(g) for k, g in binned(conf, closed_right=False, keep_one=False)) / n,
     }
 
 
@@ -67,6 +71,8 @@ _ECE_SLIPS = {
     "squared": "squared gaps (acc - conf)^2: ECE uses the absolute gap |acc - conf|",
     "true class": "binned by the probability of the true class: the confidence is the LARGEST probability "
                   "max_k p_k (the probability of the predicted class), whatever the label",
+    "left closed": "bins closed on the left, [lo, hi): a confidence exactly on an inner edge b/M belongs to the "
+                   "bin below it, ((b-1)/M, b/M]",
     "edge": "a confidence of exactly 1 was left out (bins [lo, hi) leave no room for 1.0): the bins are "
             "((b-1)/M, b/M], the last one includes 1",
 }
@@ -77,9 +83,11 @@ def check_ece(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> CheckResult:
     :math:`\sum_b \frac{|B_b|}{N} |\mathrm{acc}(B_b) - \mathrm{conf}(B_b)|` with equal-width confidence bins.
 
     Cases: a hand-made one with known bins (answer 0.16875), one whose bins are off in both directions (signed
-    gaps cancel), one with confidences of exactly 1, and 200 seeded random predictions with 15 bins. Slips
-    named: unweighted or per-bin mean, no absolute value, squared gaps, binning by the true class's probability,
-    a confidence of 1 dropped.
+    gaps cancel), one with confidences of exactly 1, one with confidences exactly on inner edges (0.5 and 0.75
+    with 4 bins: dyadic, so b/M, b * (1/M), ``np.linspace`` and c * M are all exact and every correct binning
+    agrees; with M = 5, 3 * (1/5) = 0.6000000000000001 is not 3/5 = 0.6), and 200 seeded random predictions
+    with 15 bins. Slips named: unweighted or per-bin mean, no absolute value, squared gaps, binning by the true
+    class's probability, bins closed on the left [lo, hi), a confidence of 1 dropped.
     """
     rng = np.random.default_rng(110)
     P_rand = softmax(rng.normal(scale=2.5, size=(200, 5)), axis=1)
@@ -90,11 +98,16 @@ def check_ece(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> CheckResult:
                      [0.6, 0.4], [0.6, 0.4]])
     ones = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.72, 0.18, 0.1], [0.1, 0.62, 0.28],
                      [0.3, 0.28, 0.42]])
+    on_edges = np.array([[0.5, 0.25, 0.25], [0.25, 0.5, 0.25], [0.5, 0.25, 0.25], [0.75, 0.125, 0.125],
+                         [0.125, 0.75, 0.125], [0.125, 0.125, 0.75], [0.4, 0.35, 0.25], [0.625, 0.25, 0.125],
+                         [0.875, 0.0625, 0.0625]])
     cases = [
         ("8 samples, 4 bins, confidences 0.55 to 0.9", hand, np.array([0, 0, 1, 1, 1, 0, 0, 1]), 4),
         ("9 samples, 2 bins, one bin under and one over the diagonal", both,
          np.array([0, 0, 0, 1, 0, 0, 0, 0, 0]), 2),
         ("confidences of exactly 1, 10 bins", ones, np.array([0, 1, 0, 0, 2, 1]), 10),
+        ("9 samples, 4 bins, confidences exactly on the inner edges 0.5 and 0.75", on_edges,
+         np.array([0, 1, 2, 0, 0, 2, 1, 0, 0]), 4),
         ("200 random predictions over 5 classes, 15 bins", P_rand, t_rand, 15),
     ]
     res = CheckResult("expected calibration error")
