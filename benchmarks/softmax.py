@@ -161,7 +161,7 @@ def bench_row(op: str, shape, dtype: str, scipy_special, torch, budget_s: float)
             cands["torch"] = lambda: torch._softmax_backward_data(tg, tp, -1, tdt)
             cands["torch_out"] = lambda: torch.ops.aten._softmax_backward_data.out(tg, tp, -1, tdt, grad_input=tout)
         # the explicit Jacobian (softmax_lab.course.cost): the textbook per-row loop filling J entry by
-        # entry (seed 002), the same loop with J built by numpy, and all N Jacobians at once
+        # entry (lecture note C), the same loop with J built by numpy, and all N Jacobians at once
         rows, c = shape
         if rows * c * c <= MAX_PYTHON_LOOP_WORK:
             cands["jac_loop"] = lambda: backward_elementwise_loop(p, g)
@@ -291,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     print(environment())
     print("times: median microseconds per call; /peer = ours / peer (< 1: ours faster); %bw = copy time / ours;")
     print("mem = peak extra memory of one call / input bytes (the output itself is 1.00);")
-    print("xVJP = Jacobian time / VJP time (jac_loop: entry by entry in Python, seed 002; row_loop: numpy per row)\n")
+    print("xVJP = Jacobian time / VJP time (jac_loop: entry by entry in Python, lecture note C; "
+          "row_loop: numpy per row)\n")
     scipy_special, torch = _load_scipy(), _load_torch()
     rows: list[Row] = []
     print(format_table(rows), flush=True)  # the header

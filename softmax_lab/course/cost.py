@@ -3,7 +3,7 @@ r"""What the softmax backward pass costs: four ways to compute dL/dZ, measured a
 For a batch of ``N`` rows with ``C`` classes, softmax outputs ``A`` (N, C) and upstream gradient
 ``G = dL/dA`` (N, C), every method below returns the same ``dL/dZ`` (N, C):
 
-* :func:`backward_elementwise_loop` -- the textbook code (seed 002, CMU 11-785 style): for every row,
+* :func:`backward_elementwise_loop` -- the textbook code (lecture note C, CMU 11-785 style): for every row,
   fill the C x C Jacobian entry by entry in Python, then ``g @ J``. O(N C^2) Python steps.
 * :func:`backward_row_loop` -- the same loop over rows, but each row's Jacobian
   :math:`J = \mathrm{diag}(a) - a a^\top` is built by numpy. O(N C^2) time, O(C^2) memory.
@@ -47,7 +47,7 @@ def _pair(A: ArrayLike, dLdA: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 def backward_elementwise_loop(A: ArrayLike, dLdA: ArrayLike) -> np.ndarray:
-    """dL/dZ row by row with the Jacobian filled entry by entry in Python (the seed 002 code)."""
+    """dL/dZ row by row with the Jacobian filled entry by entry in Python (the code of lecture note C)."""
     a, g = _pair(A, dLdA)
     n, c = a.shape
     out = np.zeros(a.shape, dtype=np.result_type(a, g))

@@ -76,7 +76,7 @@ def vjp_right(Z, G):  # per-row Jacobian loop, written out from the two cases
     return out
 
 
-def vjp_naive_forward(Z, G):  # seed 002's forward: np.exp(Z) without the max shift
+def vjp_naive_forward(Z, G):  # lecture note C's forward: np.exp(Z) without the max shift
     E = np.exp(Z)
     A = E / E.sum(axis=1, keepdims=True)
     return A * (G - (G * A).sum(axis=1, keepdims=True))

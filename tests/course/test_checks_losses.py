@@ -36,7 +36,7 @@ def ce_grad_by_finite_differences(Z, t):
 
 
 def ce_grad_via_jacobian(Z, t):
-    # seeds 001/003's route: dL/dp = -y/p, times the Jacobian diag(p) - p p^T, row by row, then 1/N
+    # lecture notes B and D's route: dL/dp = -y/p, times the Jacobian diag(p) - p p^T, row by row, then 1/N
     P, Y = _softmax(Z), np.eye(Z.shape[1])[t]
     return np.stack([(-y / p) @ (np.diag(p) - np.outer(p, p)) for p, y in zip(P, Y)]) / len(t)
 
@@ -68,7 +68,7 @@ def test_untouched_stub_is_not_attempted():
 def test_right_answers_pass(fn):
     res = check_cross_entropy_grad(fn)
     assert res.ok, repr(res)
-    assert repr(res) == "cross-entropy gradient: all 6 checks passed"
+    assert repr(res) == "cross-entropy gradient: all 7 checks passed"
 
 
 def test_missing_one_over_n_is_named_with_the_ratio():
@@ -83,18 +83,72 @@ def test_missing_one_over_n_is_named_with_the_ratio():
 
 def test_the_jacobian_route_is_blamed_on_the_division_not_on_the_max_shift():
     res = check_cross_entropy_grad(ce_grad_via_jacobian)
-    assert res.passed == 5 and len(res.problems) == 1, repr(res)
+    assert res.passed == 5 and len(res.problems) == 2, repr(res)
     problem = res.problems[0]
     assert problem.startswith("a confident wrong prediction [[0, -800, 5]], label 1: a division by p")
+    assert "the label's probability e^-805 rounds to 0" in problem
     assert "max shift" not in problem and "got nan" in problem
+    # on [[-1400, 700, -100]] a class that is not the label has p = 0: y/p = 0/0, not a shift by the mean
+    far = res.problems[1]
+    assert far.startswith("logits far apart [[-1400, 700, -100]], label 1: a division by p"), far
+    assert "the probability of class 0, e^-2100, rounds to 0 in float64 and y/p is 0/0 = NaN" in far
+    assert "row mean" not in far and "max shift" not in far
 
 
 def test_no_max_shift_is_named_on_large_logits_only():
     res = check_cross_entropy_grad(no_max_shift)
-    assert res.passed == 4 and len(res.problems) == 2, repr(res)
+    assert res.passed == 5 and len(res.problems) == 2, repr(res)    # exp(700) is finite: [[-1400, 700, -100]] passes
     assert res.problems[0].startswith("large logits [[1000, 1000.5, 999]], label 2: no max shift")
     assert res.problems[1].startswith("a batch whose rows lie 1000 apart") and ": no max shift" in res.problems[1]
     assert "whole batch" not in repr(res) and "division" not in repr(res)
+
+
+def shifted_by(shift):
+    """The gradient with the softmax shifted by ``shift(Z)`` (one value per row) instead of the row max."""
+    def grad(Z, t):
+        e = np.exp(Z - shift(Z))
+        P = e / e.sum(axis=1, keepdims=True)
+        P[np.arange(len(t)), t] -= 1
+        return P / len(t)
+    return grad
+
+
+SHIFT_SLIP = ("the softmax shifted by the row mean (or another entry), not the row max: exp overflows for logits far "
+              "above it")
+
+
+@pytest.mark.parametrize("shift", [lambda Z: Z.mean(axis=1, keepdims=True), lambda Z: Z[:, :1],
+                                   lambda Z: Z[:, -1:], lambda Z: np.median(Z, axis=1, keepdims=True)],
+                         ids=["row mean", "first entry", "last entry", "row median"])
+def test_a_shift_by_the_row_mean_or_another_entry_is_named(shift):
+    """These passed every case before [[-1400, 700, -100]] (max - mean = 967, max - other entries >= 800)."""
+    with np.errstate(all="ignore"):
+        res = check_cross_entropy_grad(shifted_by(shift))
+        assert res.passed == 6 and len(res.problems) == 1, repr(res)
+    problem = res.problems[0]
+    assert problem.startswith(f"logits far apart [[-1400, 700, -100]], label 1: {SHIFT_SLIP}"), problem
+    assert problem.endswith("expected 0, got nan at (row 0, class 1; the label of row 0 is 1)"), problem
+    assert "no max shift" not in problem and "division" not in problem
+
+
+def test_a_shift_by_the_row_min_is_named_where_it_overflows():
+    """The min shift also overflows on [[0, -800, 5]], where it was blamed on a division by p before."""
+    with np.errstate(all="ignore"):
+        res = check_cross_entropy_grad(shifted_by(lambda Z: Z.min(axis=1, keepdims=True)))
+    assert res.passed == 5 and len(res.problems) == 2, repr(res)
+    assert all(f": {SHIFT_SLIP}" in p and "division" not in p for p in res.problems), repr(res)
+    assert res.problems[0].startswith("a confident wrong prediction [[0, -800, 5]], label 1")
+
+
+def test_the_far_apart_case_is_what_it_claims():
+    """Oracle, by hand: [[-1400, 700, -100]] is finite for no shift at all (exp(700) < float max), overflows
+    for a shift by the mean or by any entry but the max, and its gradient for label 1 is 0 (p = one-hot)."""
+    Z = np.array([-1400.0, 700.0, -100.0])
+    big = np.log(np.finfo(np.float64).max)                   # 709.78: exp overflows beyond it
+    assert Z.max() < big
+    assert Z.max() - Z.mean() > big and all(Z.max() - z > big for z in Z if z != Z.max())
+    np.testing.assert_array_equal(ce_grad(Z[None], np.array([1])), [[0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(ce_grad_by_finite_differences(Z[None], np.array([1])), [[0.0, 0.0, 0.0]], atol=1e-9)
 
 
 def test_a_max_over_the_whole_batch_is_named():
@@ -104,7 +158,7 @@ def test_a_max_over_the_whole_batch_is_named():
         P[np.arange(len(t)), t] -= 1
         return P / len(t)
     res = check_cross_entropy_grad(global_max)
-    assert res.passed == 5 and len(res.problems) == 1, repr(res)
+    assert res.passed == 6 and len(res.problems) == 1, repr(res)
     assert ": the max was taken over the whole batch, not per row" in res.problems[0]
     assert "got nan at (row 1" in res.problems[0]
 
@@ -121,30 +175,31 @@ def test_a_missing_keepdims_is_named():
 
 
 @pytest.mark.parametrize("fn, slip, n_named", [
-    (lambda Z, t: (_softmax(Z, axis=0) - np.eye(Z.shape[1])[t]) / len(t), "softmax over the wrong axis", 6),
+    (lambda Z, t: (_softmax(Z, axis=0) - np.eye(Z.shape[1])[t]) / len(t), "softmax over the wrong axis", 7),
     (lambda Z, t: _softmax(Z, axis=0) - np.eye(Z.shape[1])[t], "softmax over the wrong axis and a missing 1/N", 3),
     (lambda Z, t: (np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum() - np.eye(Z.shape[1])[t]) / len(t),
      "softmax normalised over the whole batch", 3),
     (every_labelled_column, "Y is not one-hot: P[:, labels] -= 1 subtracts 1 in every row", 3),
-    (lambda Z, t: (_softmax(Z) - t[:, None]) / len(t), "Y is not one-hot: the labels were subtracted as numbers", 6),
+    (lambda Z, t: (_softmax(Z) - t[:, None]) / len(t), "Y is not one-hot: the labels were subtracted as numbers", 7),
     (lambda Z, t: -ce_grad(Z, t), "the sign is flipped", 6),
     (lambda Z, t: ce_grad(Z, t) / len(t), "1/N applied twice", 3),
-    (lambda Z, t: (Z.shape[1] * _softmax(Z) - 1) / len(t), "seed 001's loss -sum_k log p_k (no y_k)", 6),
-    (lambda Z, t: (Z - np.eye(Z.shape[1])[t]) / len(t), "no softmax", 6),
-    (lambda Z, t: _softmax(Z)[np.arange(len(t)), t] - 1, "one number per sample", 6),
-    (lambda Z, t: ce_grad(Z, t).T, "transposed", 6),
+    (lambda Z, t: (Z.shape[1] * _softmax(Z) - 1) / len(t), "lecture note B's loss -sum_k log p_k (no y_k)", 7),
+    (lambda Z, t: (Z - np.eye(Z.shape[1])[t]) / len(t), "no softmax", 7),
+    (lambda Z, t: _softmax(Z)[np.arange(len(t)), t] - 1, "one number per sample", 7),
+    (lambda Z, t: ce_grad(Z, t).T, "transposed", 7),
     (lambda Z, t: (_softmax(Z) - np.eye(Z.shape[1])[t]) / Z.shape[1], "divided by C = ", 6),
     (lambda Z, t: (_softmax(Z) - np.eye(Z.shape[1])[t]) / Z.size, "divided by N * C = ", 3),  # N = 1: it is /C
 ])
 def test_each_slip_is_named(fn, slip, n_named):
-    # n_named: the cases on which the slip shows (a missing 1/N cannot show on one sample)
+    # n_named: the cases on which the slip shows (a missing 1/N cannot show on one sample; on [[-1400, 700, -100]],
+    # label 1, the gradient is 0 up to e^-800, so a flipped sign or a wrong constant factor gives the right answer)
     res = check_cross_entropy_grad(fn)
     assert not res.ok
     assert sum(f": {slip}" in p for p in res.problems) == n_named, repr(res)
     assert all("expected" in p and "got" in p for p in res.problems)
 
 
-def test_seed_001_gradient_really_is_c_p_minus_1():
+def test_lecture_note_b_gradient_really_is_c_p_minus_1():
     # the slip named above, checked independently: finite differences of L(z) = -sum_k log softmax(z)_k
     z = np.array([0.3, -1.2, 2.0, 0.5])
     def loss(v):
@@ -294,4 +349,4 @@ def test_a_missing_return_is_named():
         P[np.arange(len(t)), t] -= 1
         P /= len(t)
     res = check_cross_entropy_grad(forgot_return)
-    assert len(res.problems) == 6 and all("returned None: a missing return statement?" in p for p in res.problems)
+    assert len(res.problems) == 7 and all("returned None: a missing return statement?" in p for p in res.problems)

@@ -1,6 +1,6 @@
 """Checkers of notebook 07's exercises: an untouched stub is "not attempted yet", right answers pass, and every
 slip a checker names is named for an answer that makes it (the expected values inside the checkers are closed
-forms or finite differences, never the student's function)."""
+forms or, for dH/dT, a complex-step derivative of the entropy, never the student's function)."""
 
 from __future__ import annotations
 
@@ -85,14 +85,90 @@ def slope_right(z, t):
     return np.sum(p * (z - zbar) ** 2) / t**3
 
 
-def slope_by_differences(z, t, h=1e-5):
-    """A second right answer, with no closed form: the entropy's central difference."""
+def slope_raw_moments(z, t):
+    """E_p[z^2] - E_p[z]^2 on the raw logits: right, but it loses digits to cancellation (3e-9 of the slope at
+    z = [1000, 1001, 998], 1e-8 at T = 0.05): the checker's tolerance allows for that rounding."""
+    u = z / t
+    p = np.exp(u - u.max())
+    p /= p.sum()
+    return (np.sum(p * z * z) - np.sum(p * z) ** 2) / t**3
+
+
+def slope_in_units_of_t(z, t):
+    """Var_p(z / T) / T, written with u = z / T and a matrix product."""
+    u = z / t
+    p = softmax(u)
+    return p @ (u - p @ u) ** 2 / t
+
+
+def slope_from_log_p(z, t):
+    """Var_p(log p) / T (log p = z / T - log Z): the spread of the log-probabilities."""
+    log_p = np.log(softmax(z, temperature=t))
+    return np.sum(softmax(z, temperature=t) * (log_p - np.sum(softmax(z, temperature=t) * log_p)) ** 2) / t
+
+
+def slope_by_differences(z, t, h=1e-5, relative=False):
+    """Not a closed form: the entropy's central difference, with a step h (or h * T)."""
+    h = h * t if relative else h
     return (entropy_right(softmax(z, temperature=t + h)) - entropy_right(softmax(z, temperature=t - h))) / (2 * h)
 
 
-def test_slope_checker_passes_right_answers():
-    assert check_entropy_slope(slope_right).ok
-    assert check_entropy_slope(slope_by_differences).ok
+@pytest.mark.parametrize("fn", [slope_right, slope_raw_moments, slope_in_units_of_t, slope_from_log_p,
+                                lambda z, t: float(np.cov(z, aweights=softmax(z, temperature=t), ddof=0)) / t**3])
+def test_slope_checker_passes_right_answers(fn):
+    """Any closed form in float64, whatever its algebra, passes all 8 cases."""
+    res = check_entropy_slope(fn)
+    assert res.ok and repr(res) == "slope of the entropy dH/dT: all 8 checks passed", repr(res)
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["h", "h*T"])
+@pytest.mark.parametrize("h", [1e-3, 1e-4, 1e-5, 1e-6, 1e-7])
+def test_slope_checker_catches_a_difference_quotient(h, relative):
+    """(H(T + h) - H(T - h)) / 2h with any step is caught, on 4 cases or more, and named."""
+    res = check_entropy_slope(lambda z, t: slope_by_differences(z, t, h, relative))
+    assert not res.ok and len(res.problems) >= 4, repr(res)
+    assert any(p.startswith("z = [1.0, 2.0, 3.0], T = 1000: ") for p in res.problems), repr(res)
+    named = [p for p in res.problems if "a difference quotient of H, not the closed form Var_p(z) / T^3: off by "
+             "about" in p]
+    assert len(named) >= 3, repr(res)
+    assert all("where a closed form in float64 is within" in p and ", got " in p for p in named)
+
+
+def test_a_forward_difference_is_caught_too():
+    res = check_entropy_slope(lambda z, t: (entropy_right(softmax(z, temperature=t + 1e-7))
+                                            - entropy_right(softmax(z, temperature=t))) / 1e-7)
+    assert_slip(res, "a difference quotient of H, not the closed form Var_p(z) / T^3")
+
+
+def test_a_closed_form_in_float32_is_caught_and_float32_is_mentioned():
+    """float32 loses the slope after 7 digits, like a difference quotient: the message says both."""
+    def slope_float32(z, t):
+        z, t = z.astype(np.float32), np.float32(t)
+        u = z / t
+        p = np.exp(u - u.max())
+        p /= p.sum()
+        return np.sum(p * (z - np.sum(p * z)) ** 2) / t**3
+    res = check_entropy_slope(slope_float32)
+    assert not res.ok and all("(or was it computed in float32?)" in p for p in res.problems), repr(res)
+
+
+def test_slope_oracle_is_exact_to_rounding():
+    """The checker's expected slope (the complex step on H) against Var_p(z) / T^3 in 50-digit decimals."""
+    from decimal import Decimal, localcontext
+
+    from softmax_lab.course.checks.temperature import _entropy_slope_by_complex_step
+
+    cases = [([3.0, 2.2, 1.6, 0.5, -0.6, -1.4], 0.5), ([1.0, 2.0, 3.0], 1000.0), ([0.0, 1.0], 50.0),
+             ([0.0, -0.8, -1.4, -2.5, -3.6, -4.4], 0.05), ([1000.0, 1001.0, 998.0], 0.25)]
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for z, t in cases:
+            zd, td = [Decimal(v) for v in z], Decimal(t)
+            e = [(v / td).exp() for v in zd]
+            p = [v / sum(e) for v in e]
+            zbar = sum(pi * v for pi, v in zip(p, zd))
+            exact = float(sum(pi * (v - zbar) ** 2 for pi, v in zip(p, zd)) / td**3)
+            assert abs(_entropy_slope_by_complex_step(np.array(z), t) - exact) <= 1e-13 * exact, (z, t)
 
 
 @pytest.mark.parametrize("wrong, words", [

@@ -38,8 +38,8 @@ def test_methods_match_finite_differences(fn):
 
 
 @pytest.mark.parametrize("fn", METHODS, ids=list(BACKWARD_METHODS))
-def test_methods_on_seed_002_example(fn):
-    # dLdZ for seed 002's batch, which the seed leaves out; oracle: element-by-element Jacobian.
+def test_methods_on_lecture_note_c_example(fn):
+    # dLdZ for lecture note C's batch, which the note leaves out; oracle: element-by-element Jacobian.
     Z = np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])
     G = np.array([[0.1, -0.2, 0.1], [-0.1, 0.3, -0.2]])
     A = np.stack([softmax_ref(z) for z in Z])
@@ -58,13 +58,13 @@ def test_methods_agree_with_oracle_property(Z, seed):
         np.testing.assert_allclose(fn(A, G), expected, rtol=1e-9, atol=1e-12)
 
 
-def test_seed_000_formula_is_the_vjp():
+def test_lecture_note_a_formula_is_the_vjp():
     rng = np.random.default_rng(3)
     p = softmax(rng.normal(size=(6, 7)))
     grad = rng.normal(size=(6, 7))
-    seed000 = p * (grad - (grad * p).sum(axis=1)[:, None])
-    np.testing.assert_allclose(seed000, _oracle(p, grad), rtol=1e-10, atol=1e-14)
-    np.testing.assert_allclose(backward_vjp(p, grad), seed000, rtol=1e-12, atol=1e-15)
+    note_a = p * (grad - (grad * p).sum(axis=1)[:, None])
+    np.testing.assert_allclose(note_a, _oracle(p, grad), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(backward_vjp(p, grad), note_a, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("fn", METHODS, ids=list(BACKWARD_METHODS))

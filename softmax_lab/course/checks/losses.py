@@ -53,7 +53,11 @@ def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfi
         return f"{what}: {named}: expected shape {expected.shape}, got {g.shape}"
     if (~np.isfinite(g) & np.isfinite(expected)).any():
         i = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
-        cause = nonfinite(i) if callable(nonfinite) else nonfinite
+        # a slip that gives nan/inf is named when the answer equals it, nan for nan (the shift by the row mean)
+        cause = next((slip for slip, value in slips if value.shape == g.shape and not np.isfinite(value).all()
+                      and np.allclose(g, value, rtol=1e-6, atol=1e-9, equal_nan=True)), None)
+        if cause is None:
+            cause = nonfinite(i) if callable(nonfinite) else nonfinite
         return f"{what}: {cause}: expected {expected[i]:.4g}, got {g[i]} at {where(i)}"
     if np.allclose(g, expected, rtol=1e-6, atol=1e-9):
         return None
@@ -90,6 +94,8 @@ NO_SHIFT = ("no max shift: exp(1000) overflows to inf and inf / inf is NaN; subt
 DIVIDES_BY_P = ("a division by p (the chain rule with dL/dp = -y/p): the label's probability e^-805 rounds "
                 "to 0 in float64, -y/p is -inf and -inf * 0 is NaN; p - y never divides")
 NONFINITE = "a non-finite value where the gradient is finite (overflow in exp, or a division by a rounded 0?)"
+SHIFT_NOT_BY_MAX = ("the softmax shifted by the row mean (or another entry), not the row max: exp overflows for "
+                    "logits far above it; subtract each row's max (axis=1, keepdims=True)")
 GLOBAL_MAX = ("the max was taken over the whole batch, not per row: row 1 lies 1000 below row 0, so its exp "
               "underflows to 0 and 0 / 0 is NaN; subtract each row's own max (axis=1, keepdims=True)")
 
@@ -99,10 +105,39 @@ def _far_rows(i: tuple) -> str:
     return NO_SHIFT if i[0] == 0 else GLOBAL_MAX
 
 
+def _shifted_softmax(Z: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """softmax of each row with ``exp(Z - shift)``: not the row max, so exp may overflow to inf (inf / inf is
+    nan), as a student's code would."""
+    with np.errstate(all="ignore"):
+        e = np.exp(Z - shift)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _through_p(Z: np.ndarray, t: np.ndarray) -> Slip | None:
+    """The route through dL/dp = -y/p, then the Jacobian diag(p) - p p^T, when some probability rounds to 0
+    (it then gives NaN: 0/0 for a class that is not the label, -1/0 * 0 for the label); ``None`` otherwise."""
+    P, Y = _softmax(Z, axis=1), np.eye(Z.shape[1])[t]
+    zero = np.argwhere(P == 0)
+    if not zero.size:
+        return None
+    n, k = (int(i) for i in zero[0])
+    label_zero = P[np.arange(len(t)), t] == 0
+    if label_zero.any():
+        n = int(np.flatnonzero(label_zero)[0])
+        k = int(t[n])
+    gap = f"e^{Z[n, k] - Z[n].max():.0f}"
+    why = (f"the label's probability {gap} rounds to 0 in float64, -y/p is -inf and -inf * 0 is NaN"
+           if k == t[n] else f"the probability of class {k}, {gap}, rounds to 0 in float64 and y/p is 0/0 = NaN")
+    with np.errstate(all="ignore"):
+        value = np.stack([(-y / p) @ (np.diag(p) - np.outer(p, p)) for p, y in zip(P, Y)]) / len(t)
+    return f"a division by p (the chain rule with dL/dp = -y/p): {why}; p - y never divides", value
+
+
 def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
     """What each plausible slip returns for logits ``Z`` and integer labels ``t``."""
     N, C = Z.shape
     P, Y = _softmax(Z, axis=1), np.eye(C)[t]
+    shifts = [Z.mean(axis=1, keepdims=True), Z[:, :1], Z.min(axis=1, keepdims=True)]   # not the row max
     every_row = np.zeros_like(P)
     every_row[:, np.unique(t)] = 1.0                 # what P[:, t] -= 1 subtracts
     slips = [(f"a missing 1/N: your gradient is N = {N} times the expected: the mean over the batch "
@@ -120,12 +155,15 @@ def _ce_slips(Z: np.ndarray, t: np.ndarray) -> list[Slip]:
               "samples only", (P - Y) / C),
              (f"divided by N * C = {N * C}, a mean over every entry: the mean runs over the N = {N} samples only, "
               "each sample's loss sums over its classes", (P - Y) / (N * C)),
-             ("seed 001's loss -sum_k log p_k (no y_k): its gradient is C p - 1; cross-entropy's is p - y",
+             ("lecture note B's loss -sum_k log p_k (no y_k): its gradient is C p - 1; cross-entropy's is p - y",
               (C * P - 1) / N),
              ("no softmax: you subtracted y from the logits themselves; p = softmax(z)", (Z - Y) / N),
              ("softmax normalised over the whole batch: e / e.sum() divides by the sum of all N * C terms; "
               "divide each row by its own sum (axis=1, keepdims=True)",
               (np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum() - Y) / N)]
+    through_p = _through_p(Z, t)
+    slips += [through_p] if through_p else []
+    slips += [(SHIFT_NOT_BY_MAX, (_shifted_softmax(Z, shift) - Y) / N) for shift in shifts]
     return [(s, v) for s, v in slips if N > 1 or "1/N" not in s]
 
 
@@ -136,8 +174,10 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     One sample (where a missing 1/N cannot show), two batches with repeated labels (a missing 1/N,
     ``P[:, labels] -= 1``, softmax over axis 0 or over the whole batch), large logits (no max shift
     overflows), a confidently wrong prediction whose label probability rounds to 0 (the route through
-    ``-y/p`` gives NaN) and a batch whose rows lie 1000 apart (a max over the whole batch underflows).
-    A division by C or by N * C (a mean over the classes or over every entry) is named too.
+    ``-y/p`` gives NaN), a batch whose rows lie 1000 apart (a max over the whole batch underflows) and a row
+    [-1400, 700, -100] whose max lies far above its mean and every other entry (a softmax shifted by the row
+    mean or by any other entry overflows; no shift at all does not, exp(700) is finite). A division by C or
+    by N * C (a mean over the classes or over every entry) is named too.
     """
     rng = np.random.default_rng(3)
     inputs = [("one sample (N=1, C=3)", rng.normal(size=(1, 3)) * 2, np.array([1]), NONFINITE),
@@ -148,7 +188,12 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Che
               ("a confident wrong prediction [[0, -800, 5]], label 1", np.array([[0.0, -800.0, 5.0]]),
                np.array([1]), DIVIDES_BY_P),
               ("a batch whose rows lie 1000 apart [[1000, 1000.5, 999], [0.5, -1, 2]]",
-               np.array([[1000.0, 1000.5, 999.0], [0.5, -1.0, 2.0]]), np.array([2, 0]), _far_rows)]
+               np.array([[1000.0, 1000.5, 999.0], [0.5, -1.0, 2.0]]), np.array([2, 0]), _far_rows),
+              # the max lies 967 above the row mean and 800 or more above every other entry (exp overflows
+              # beyond 709.8), yet exp(700) is finite: a shift by the mean or by any entry but the max overflows
+              # here, the raw logits do not (a division by p gives NaN too, at the classes whose p rounds to 0)
+              ("logits far apart [[-1400, 700, -100]], label 1", np.array([[-1400.0, 700.0, -100.0]]),
+               np.array([1]), NONFINITE)]
     cases = []
     for desc, Z, t, nonfinite in inputs:
         N, C = Z.shape

@@ -122,31 +122,59 @@ def check_softmax_limit(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
     return res
 
 
-def _entropy_slope_by_differences(z: np.ndarray, t: float) -> float:
-    """dH/dT by a central difference of H(softmax(z / T)): the oracle, independent of any closed form."""
-    h = 1e-4 * t
-    return (float(entropy(softmax(z, temperature=t + h))) - float(entropy(softmax(z, temperature=t - h)))) / (2 * h)
+def _entropy_slope_by_complex_step(z: np.ndarray, t: float) -> float:
+    """dH/dT of H(softmax(z / T)) by the complex step: H(T + ih) = H(T) + ih H'(T) + O(h^2), so
+    Im H(T + ih) / h is H'(T) to rounding, with no difference of two nearby values (h = 1e-30). The oracle
+    differentiates the entropy itself, written as log S - sum_i p_i v_i with v = (z - max z) / T and
+    S = sum_i e^{v_i}; it uses no closed form of the slope."""
+    h = 1e-30
+    v = (z - np.max(z)) / complex(t, h)
+    e = np.exp(v)
+    s = np.sum(e)
+    return float((np.log(s) - np.sum(e / s * v)).imag / h)
+
+
+def _slope_tolerance(z: np.ndarray, t: float, expected: float) -> float:
+    """How far a closed form of dH/dT evaluated in float64 may be from the exact slope: 1e-10 of it, plus
+    the rounding of a form that subtracts two second moments (E_p[z^2] - E_p[z]^2 on the raw logits, or the
+    same on log p): 8 eps times the sum of those moments, / T^3. Equivalent algebra passes; a difference
+    quotient of H is off by more on the cases with a large T (a tiny slope) or a small T."""
+    p = softmax(z, temperature=t)
+    nz = p > 0
+    log_p = np.log(p[nz])
+    moments = float(np.sum(p * z**2)) + t**2 * float(np.sum(p[nz] * log_p**2))
+    return 1e-10 * abs(expected) + 8 * np.finfo(np.float64).eps * moments / t**3
 
 
 def check_entropy_slope(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
-    r"""Check a student's ``fn(z, T)`` returning the slope :math:`dH/dT` of the entropy of softmax(z / T).
+    r"""Check a student's ``fn(z, T)`` returning the slope :math:`dH/dT` of the entropy of softmax(z / T) by a
+    closed form, :math:`\operatorname{Var}_p(z)/T^3` or any equivalent algebra.
 
-    The expected value is a central finite difference of the entropy (not the closed form
-    :math:`\operatorname{Var}_p(z)/T^3`), at temperatures other than 1 so that a wrong power of T shows.
-    Slips named: a missing power of T (Var / T^2, Var / T, Var), dH/dbeta in place of dH/dT, the variance taken with the plain mean or without the
-    weights p, the standard deviation in place of the variance, the sign.
+    The expected value is the complex-step derivative of the entropy (exact to rounding, and not the closed
+    form), at temperatures other than 1 so that a wrong power of T shows. The tolerance is 1e-10 of the slope
+    plus the rounding of a float64 closed form (:func:`_slope_tolerance`), so a difference quotient
+    (H(T + h) - H(T - h)) / 2h is caught, whatever h: at T = 1000 the slope is 7e-10 and a difference of two
+    entropies near ln 3 loses it to rounding, at T = 0.05 the entropy changes so fast that the truncation or
+    the rounding error is well above 1e-10 of the slope for every h. Slips named: a difference quotient, a
+    missing power of T (Var / T^2, Var / T, Var), dH/dbeta in place of dH/dT, the variance taken with the
+    plain mean or without the weights p, the standard deviation in place of the variance, the sign, overflow.
+    A slip is named only when its value is not the expected one.
     """
     z6 = np.array([3.0, 2.2, 1.6, 0.5, -0.6, -1.4])
     cases = [(z6, 0.5), (z6, 2.0), (np.array([1.0, 2.0, 3.0]), 3.0), (np.array([4.0, 4.0, 4.0]), 0.7),
-             (np.array([1000.0, 1001.0, 998.0]), 0.25)]
+             (np.array([1000.0, 1001.0, 998.0]), 0.25),
+             (np.array([1.0, 2.0, 3.0]), 1000.0),          # a large T: the slope is 6.7e-10, H is near ln 3
+             (np.array([0.0, 1.0]), 50.0),
+             (np.array([0.0, -0.8, -1.4, -2.5, -3.6, -4.4]), 0.05)]   # a small T: H changes fast, slope 5.8e-4
     res = CheckResult("slope of the entropy dH/dT")
     for z, t in cases:
         what = f"z = {z.tolist()}, T = {t:g}"
-        expected = _entropy_slope_by_differences(z, t)
+        expected = _entropy_slope_by_complex_step(z, t)
+        tol = _slope_tolerance(z, t, expected)
         got = call_reporting(res, what, lambda z=z, t=t: float(np.asarray(fn(z.copy(), t), dtype=np.float64)))
         if got is None:
             continue
-        if np.isclose(got, expected, rtol=1e-5, atol=1e-9):
+        if abs(got - expected) <= tol:
             res.passed += 1
             continue
         p = softmax(z, temperature=t)
@@ -163,10 +191,18 @@ def check_entropy_slope(fn: Callable[[np.ndarray, float], Any]) -> CheckResult:
                   float(np.var(z)) / t**3),
                  ("the standard deviation in place of the variance", np.sqrt(var) / t**3),
                  ("the sign: entropy grows with T, so dH/dT >= 0", -var / t**3)]
-        slip = next((s for s, v in slips if not np.isclose(v, expected, rtol=1e-5, atol=1e-9)
-                     and np.isclose(got, v, rtol=1e-5, atol=1e-9)), None)
+        # a slip is named only when its value is not the expected one, and the answer is that value
+        slip = next((s for s, v in slips if abs(v - expected) > tol
+                     and np.isclose(got, v, rtol=1e-8, atol=tol)), None)
         if not np.isfinite(got):
             slip = "a non-finite value: exp(z / T) overflows for large logits; take p from a max-shifted softmax"
+        elif slip is None and abs(got - expected) <= 1e-3 * abs(expected):
+            off = abs(got - expected) / abs(expected)
+            res.problems.append(f"{what}: a difference quotient of H, not the closed form Var_p(z) / T^3: off by "
+                                f"about {off:.0e} of the slope, where a closed form in float64 is within "
+                                f"{max(tol / abs(expected), 1e-10):.0e} (or was it computed in float32?): "
+                                f"expected {expected:.12g}, got {got:.12g}")
+            continue
         res.problems.append(f"{what}: {slip or 'value off'}: expected {expected:.6g}, got {got:.6g}")
     return res
 
