@@ -60,7 +60,7 @@ def test_worked_example_values_match_closed_forms():
     d1, d2 = 1 + e + e * e, 2 * e + 1
     assert a[0] == pytest.approx([1 / d1, e / d1, e * e / d1], rel=1e-14)
     assert a[1] == pytest.approx([e / d2, e / d2, 1 / d2], rel=1e-14)
-    # the seed's two-decimal values are these, rounded
+    # lecture note C's two-decimal values are these, rounded
     np.testing.assert_array_equal(np.round(a, 2), [[0.09, 0.24, 0.67], [0.42, 0.42, 0.16]])
 
 

@@ -97,7 +97,7 @@ def plot_peak_memory(lengths: Sequence[int], full: Sequence[float], tiled: Seque
     ax.set_ylim(min(tiled) / 2.5, max(full) * 2.5)
     ax.set_xlabel("sequence length L (queries = keys)")
     ax.set_ylabel("peak memory of one call, MiB")
-    ax.set_title("Memory: O(L^2) against O(L x block)")
+    ax.set_title("Memory: O(L^2) against O(L x (block + d_v))")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     return ax

@@ -1,7 +1,7 @@
 """How the notebooks print numbers, tables and numpy's warnings, so that stored outputs stay stable.
 
 numpy 2 prints a bare scalar as ``np.float64(0.1)`` and chooses its own number of digits; the
-notebooks instead print every array with a fixed number of decimals through :func:`show`, and a seed's
+notebooks instead print every array with a fixed number of decimals through :func:`show`, and a lecture note's
 (or a student's) numbers next to the exact ones through :func:`error_table`. Printed outputs compare
 strictly under nbval, so nothing here relies on numpy's scalar repr.
 """
