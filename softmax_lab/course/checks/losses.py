@@ -283,8 +283,9 @@ PREDICTIONS: dict[str, Prediction] = {
         question=("Label smoothing with eps = 0.1 and C = 3 trains on y = 0.9 one-hot(t) + 0.1/3. At the minimum "
                   "of the loss over all logits, what is p_t: (a) 1, (b) 0.9, (c) about 0.933, (d) about 0.967?"),
         answer="c",
-        explanation=("For a target y that sums to 1 the gradient p - y is zero only at p = y (notebook 03, "
-                     "section 6), so the minimum is p = y: p_t = y_t = 1 - eps + eps/C = 0.9 + 0.1/3 = 0.9333. "
+        explanation=("The loss is H(y) + KL(y || p) and KL(y || p) >= 0 with equality only at p = y (notebook 03, "
+                     "section 9; every y_k > 0 here, so p = y is reached by finite logits), so the minimum is p = y: "
+                     "p_t = y_t = 1 - eps + eps/C = 0.9 + 0.1/3 = 0.9333. "
                      "(a) is the minimum of the one-hot loss, which is never reached with finite logits; (b) "
                      "forgets that the label's class also gets its share eps/C."),
         choices=("a", "b", "c", "d")),
