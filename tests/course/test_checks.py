@@ -35,7 +35,7 @@ def test_check_backward():
 
 def test_repr_counts_and_bool():
     res = check_softmax(stable_softmax)
-    assert repr(res) == "softmax: all 12 checks passed" and bool(res)
+    assert repr(res) == "softmax: all 14 checks passed" and bool(res)
 
 
 @pytest.mark.parametrize("got,msg", [

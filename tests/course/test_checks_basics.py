@@ -12,6 +12,7 @@ import pytest
 
 from softmax_lab.course.checks import (PREDICTIONS, check_log_softmax, check_logit_gap, check_logits_for,
                                        check_logsumexp, check_prediction, check_softmax)
+from softmax_lab.course.checks._core import num
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +101,7 @@ def test_softmax_stub_is_not_attempted():
 def test_softmax_accepts_a_right_answer_for_vectors_and_batches():
     res = check_softmax(softmax_rows)
     assert res.ok, repr(res)
-    assert res.passed == 12  # 9 vectors and 3 batches
+    assert res.passed == 14  # 11 vectors and 3 batches
 
 
 @pytest.mark.parametrize("words", list(SOFTMAX_SLIPS))
@@ -146,6 +147,127 @@ def test_softmax_wrong_shape_and_exception():
     assert not res.ok and "raised ZeroDivisionError: oops" in problems_of(res)
 
 
+# ------------------------------------------- check_softmax: guards, rounding, shifts other than the max
+TINY = "tiny probabilities [0, -30, -300, -700]"
+FAR_ABOVE = "one logit far above the others [0, -800, -800]"
+
+
+def row_softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def zero_small(p, threshold):
+    p = p.copy()
+    p[p < threshold] = 0.0
+    return p
+
+
+# words -> wrong answers that gave "all 12 checks passed" (or a misleading message) before rtol 1e-12, atol 0
+SOFTMAX_GUARD_SLIPS = {
+    "probabilities clipped/floored: a tiny p is not eps": [
+        lambda z: np.clip(row_softmax(z), 1e-9, 1), lambda z: np.maximum(row_softmax(z), 2.2e-16),
+        lambda z: np.clip(row_softmax(z), 1e-12, 1 - 1e-12), lambda z: np.maximum(row_softmax(z), 3e-250)],
+    "small probabilities set to 0": [lambda z: np.where(row_softmax(z) < 1e-10, 0, row_softmax(z)),
+                                     lambda z: zero_small(row_softmax(z), 3e-200)],
+    "rounded": [lambda z: np.round(row_softmax(z), 9), lambda z: np.round(row_softmax(z), 15)],
+    "an eps in the denominator: rows no longer sum to 1": [
+        lambda z: (lambda e: e / (e.sum(axis=-1, keepdims=True) + 1e-6))(np.exp(z - z.max(axis=-1, keepdims=True))),
+        lambda z: (lambda e: e / (e.sum(axis=-1, keepdims=True) + 1e-12))(np.exp(z - z.max(axis=-1, keepdims=True)))],
+    "an eps added to every exp(z - m) before normalising": [
+        lambda z: (lambda e: e / e.sum(axis=-1, keepdims=True))(np.exp(z - z.max(axis=-1, keepdims=True)) + 1e-10)],
+    "a constant added to every probability": [lambda z: row_softmax(z) + 1e-5, lambda z: row_softmax(z) - 1e-9],
+}
+
+
+@pytest.mark.parametrize("words,k", [(w, k) for w, fns in SOFTMAX_GUARD_SLIPS.items() for k in range(len(fns))])
+def test_softmax_names_a_guard_or_rounding_on_every_case_it_fails(words, k):
+    res = check_softmax(SOFTMAX_GUARD_SLIPS[words][k])
+    assert not res.ok and res.attempted, repr(res)
+    assert any(p.startswith(TINY) for p in res.problems), repr(res)  # tiny but positive p: all of these fail it
+    for line in res.problems:  # every failing case names the slip first, then expected against actual
+        assert f": {words}" in line and line.index(words) < line.index("expected") < line.index("got"), line
+    assert " 1 times" not in repr(res) and "1/N" not in repr(res)
+
+
+def test_softmax_shows_a_clipped_tiny_probability_against_its_true_value():
+    text = problems_of(check_softmax(lambda z: np.clip(row_softmax(z), 1e-9, 1)))
+    assert f"{TINY}: probabilities clipped/floored: a tiny p is not eps" in text
+    assert "at index (1,) expected 9.358e-14, got 1e-09" in text
+    zeroed = problems_of(check_softmax(lambda z: np.where(row_softmax(z) < 1e-10, 0, row_softmax(z))))
+    assert zeroed.startswith(f"{TINY}: small probabilities set to 0") and "expected 9.358e-14, got 0" in zeroed
+
+
+def test_softmax_a_constant_added_is_not_called_a_factor_of_1():
+    # +1e-5 on [5, 5, 5, 5] is both 1.00004 times and 1e-5 more than 0.25: it is named as what it is
+    text = problems_of(check_softmax(lambda z: row_softmax(z) + 1e-5))
+    assert ("equal logits [5, 5, 5, 5]: a constant added to every probability: every value is off by the same "
+            "amount, so the rows do not sum to 1 (and a p of 0 is not 0): at index (0,) expected 0.25, got 0.25001"
+            in text)
+    assert "times the expected" not in text and "the log of the sum" not in text
+
+
+@pytest.mark.parametrize("shift", [lambda z: np.median(z, axis=-1, keepdims=True),
+                                   lambda z: np.sort(z, axis=-1)[..., -2:-1]], ids=["median", "second-largest"])
+def test_softmax_a_shift_by_something_else_than_the_max_is_not_called_a_mean_shift(shift):
+    def shifted(z):
+        e = np.exp(z - shift(z))
+        return e / e.sum(axis=-1, keepdims=True)
+    res = check_softmax(shifted)
+    text = problems_of(res)
+    assert "mean" not in text and "no max shift" not in text
+    assert len(res.problems) == 3 and all(": shifted by something other than the row max" in p for p in res.problems)
+    assert f"{FAR_ABOVE}: shifted by something other than the row max" in text
+    assert "far-apart logits [1000, -1000]: shifted by something other than the row max" in text
+
+
+def test_softmax_a_mean_shift_passes_the_logit_far_above_and_is_still_named():
+    fn = SOFTMAX_SLIPS["a shift by the mean instead of the max"][0]
+    res = check_softmax(fn)
+    assert not any(p.startswith(FAR_ABOVE) for p in res.problems)  # the mean, -533.3, is within 709 of 0
+    assert len(res.problems) == 2 and all(": a shift by the mean instead of the max" in p for p in res.problems)
+
+
+def _softmax_in_place(z):
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+def _softmax_via_lse(z):
+    m = z.max(axis=-1, keepdims=True)
+    return np.exp(z - (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))))
+
+
+def _softmax_times_reciprocal(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e * (1.0 / np.sum(e, axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("fn", [row_softmax, softmax_rows, _softmax_in_place, _softmax_via_lse,
+                                _softmax_times_reciprocal],
+                         ids=["max shift with keepdims", "python floats", "in place", "exp(z - LSE)", "reciprocal"])
+def test_softmax_passes_right_answers_by_any_route_at_rtol_1e_12(fn):
+    res = check_softmax(fn)
+    assert res.ok and res.passed == 14, repr(res)
+
+
+def test_softmax_passes_scipy():
+    special = pytest.importorskip("scipy.special")
+    assert check_softmax(lambda z: special.softmax(z, axis=-1)).ok
+    assert check_softmax(lambda z: np.exp(z - special.logsumexp(z, axis=-1, keepdims=True))).ok
+    assert check_softmax(lambda z: np.exp(special.log_softmax(z, axis=-1))).ok
+
+
+def test_softmax_an_error_no_slip_explains_is_shown_with_the_digits_that_tell_it():
+    # 1e-10 too large everywhere: no guard, rounding or shift gives that, so no slip is named
+    text = problems_of(check_softmax(lambda z: row_softmax(z) * (1 + 1e-10)))
+    for words in ("clipped", "rounded", "set to 0", "eps", "constant added", "shift"):
+        assert words not in text
+    assert "a small vector [1, 2, 3]: every value is 1.0000000001 times the expected one" in text
+
+
 # ---------------------------------------------------------------- check_logsumexp
 LSE_SLIPS = {
     "no max shift": (lambda z: np.log(np.sum(np.exp(z))), "large logits [1000, 1001, 1002]"),
@@ -164,7 +286,7 @@ LSE_SLIPS = {
 def test_logsumexp_stub_and_right_answer():
     assert "not attempted yet" in repr(check_logsumexp(stub))
     res = check_logsumexp(lse)
-    assert res.ok and res.passed == 9, repr(res)
+    assert res.ok and res.passed == 10, repr(res)
 
 
 @pytest.mark.parametrize("words", list(LSE_SLIPS))
@@ -181,6 +303,74 @@ def test_logsumexp_mean_shift_fails_only_where_logits_are_spread():
 
 def test_logsumexp_vector_instead_of_scalar_is_a_shape_problem():
     assert "wrong shape" in problems_of(check_logsumexp(lambda z: np.exp(z)))
+
+
+# ------------------------------------------------------ check_logsumexp: eps in the log, one number
+def lse_eps_in_log(eps):
+    return lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z))) + eps)
+
+
+@pytest.mark.parametrize("fn", [lse_eps_in_log(1e-7), lse_eps_in_log(1e-8), lse_eps_in_log(1e-9),
+                                lse_eps_in_log(1e-12),
+                                lambda z: np.max(z) + np.log(np.sum(np.exp(z - np.max(z)) + 1e-10))],
+                         ids=["1e-7", "1e-8", "1e-9", "1e-12", "1e-10 in every term"])
+def test_logsumexp_names_an_eps_inside_the_log(fn):
+    res = check_logsumexp(fn)
+    assert not res.ok, repr(res)
+    assert all(": an eps added inside the log" in p for p in res.problems), repr(res)
+    # LSE(0, -800, -800) is exactly 0: log(S + eps) shows as eps itself
+    line = next(p for p in res.problems if p.startswith(FAR_ABOVE))
+    assert line.endswith("expected 0, got " + num(float(fn(np.array([0.0, -800.0, -800.0]))), 0.0))
+
+
+def test_logsumexp_eps_1e_7_message():
+    text = problems_of(check_logsumexp(lse_eps_in_log(1e-7)))
+    assert (f"{FAR_ABOVE}: an eps added inside the log: log(S + eps) is not log S; after the max shift the sum S "
+            "is at least 1, so the log needs no guard: expected 0, got 1e-07") in text
+
+
+def lse_keepdims(z):  # hint 1 of exercise 1, then the formula: shape (1,)
+    m = z.max(axis=-1, keepdims=True)
+    return m + np.log(np.sum(np.exp(z - m)))
+
+
+def lse_keepdims_both(z):
+    m = z.max(axis=-1, keepdims=True)
+    return m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("fn", [lse, lse_keepdims, lse_keepdims_both, np.logaddexp.reduce,
+                                lambda z: [lse(z)], lambda z: float(lse(z))],
+                         ids=["python floats", "keepdims max", "keepdims max and sum", "logaddexp.reduce",
+                              "a list of one number", "float"])
+def test_logsumexp_passes_one_number_also_as_a_one_element_array(fn):
+    res = check_logsumexp(fn)
+    assert res.ok and res.passed == 10, repr(res)
+
+
+def test_logsumexp_passes_scipy():
+    special = pytest.importorskip("scipy.special")
+    assert check_logsumexp(special.logsumexp).ok
+
+
+def test_logsumexp_a_keepdims_answer_with_a_slip_is_still_named():
+    def not_added_back(z):
+        m = z.max(axis=-1, keepdims=True)
+        return np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+    text = problems_of(check_logsumexp(not_added_back))
+    assert "a small vector [1, 2, 3]: the max is not added back" in text and "shape" not in text
+
+
+def test_logsumexp_a_vector_result_is_still_a_shape_problem_and_the_stub_not_attempted():
+    assert "wrong shape: expected (), got (3,)" in problems_of(check_logsumexp(lambda z: z - lse(z)))
+    for fn in (stub, stub_dots):
+        assert "not attempted yet" in repr(check_logsumexp(fn))
+
+
+def test_logsumexp_a_median_shift_is_not_called_a_mean_shift():
+    res = check_logsumexp(lambda z: np.median(z) + np.log(np.sum(np.exp(z - np.median(z)))))
+    text = problems_of(res)
+    assert "mean" not in text and f"{FAR_ABOVE}: shifted by something other than the max" in text
 
 
 # ---------------------------------------------------------------- check_log_softmax
@@ -205,7 +395,7 @@ LOG_SOFTMAX_SLIPS = {
 def test_log_softmax_stub_and_right_answer():
     assert "not attempted yet" in repr(check_log_softmax(stub_dots))
     res = check_log_softmax(log_softmax_right)
-    assert res.ok and res.passed == 10, repr(res)
+    assert res.ok and res.passed == 11, repr(res)
 
 
 @pytest.mark.parametrize("words", list(LOG_SOFTMAX_SLIPS))
@@ -213,6 +403,49 @@ def test_log_softmax_names_each_slip(words):
     fn, case = LOG_SOFTMAX_SLIPS[words]
     line = next(p for p in check_log_softmax(fn).problems if p.startswith(case))
     assert f": {words}" in line and line.index(words) < line.index("expected")
+
+
+# ------------------------------------------------------ check_log_softmax: a clip, an eps in the LSE
+@pytest.mark.parametrize("eps", [1e-320, 5e-324, 3e-250, 1e-12])
+def test_log_softmax_names_the_log_of_a_clipped_softmax_for_any_eps(eps):
+    res = check_log_softmax(lambda z: np.log(np.maximum(softmax_rows(z), eps)))
+    text = problems_of(res)
+    assert "far-apart logits [0, -800]: log(max(softmax(z), eps)), a clip: it caps log p at log(eps)" in text
+    assert "times the expected" not in text and "1/N" not in text
+    assert all(": log(max(softmax(z), eps)), a clip" in p for p in res.problems), text
+
+
+def test_log_softmax_clip_at_1e_320_shows_the_cap():
+    text = problems_of(check_log_softmax(lambda z: np.log(np.maximum(softmax_rows(z), 1e-320))))
+    assert "far-apart logits [0, -800]: log(max(softmax(z), eps)), a clip: it caps log p at log(eps), far above " \
+           "the true value where p is tiny; use z - LSE(z): at index (1,) expected -800, got -736.8" in text
+
+
+def test_log_softmax_names_an_eps_inside_the_lse():
+    res = check_log_softmax(lambda z: z - z.max() - np.log(np.sum(np.exp(z - z.max())) + 1e-7))
+    assert len(res.problems) == 11  # it gave "off by the same constant" on 3 cases and passed the other 7
+    assert all(": an eps added inside the log of the sum" in p for p in res.problems), repr(res)
+    assert f"{FAR_ABOVE}: an eps added inside the log of the sum" in problems_of(res)
+
+
+def test_log_softmax_a_median_shift_is_not_called_a_mean_shift():
+    med = lambda z: z - np.median(z) - np.log(np.sum(np.exp(z - np.median(z))))
+    text = problems_of(check_log_softmax(med))
+    assert "mean" not in text and f"{FAR_ABOVE}: shifted by something other than the max" in text
+
+
+@pytest.mark.parametrize("fn", [log_softmax_right, lambda z: z - lse_keepdims(z),
+                                lambda z: z - np.logaddexp.reduce(z),
+                                lambda z: z - np.nextafter(lse(z), np.inf)],  # an LSE one ulp off
+                         ids=["python floats", "keepdims", "logaddexp.reduce", "LSE one ulp off"])
+def test_log_softmax_passes_right_answers_at_rtol_1e_12(fn):
+    res = check_log_softmax(fn)
+    assert res.ok and res.passed == 11, repr(res)
+
+
+def test_log_softmax_passes_scipy():
+    special = pytest.importorskip("scipy.special")
+    assert check_log_softmax(special.log_softmax).ok
 
 
 # ---------------------------------------------------------------- check_logit_gap (notebook 01)
@@ -299,3 +532,16 @@ def test_prediction_sigmoid_slope_is_the_largest_finite_difference_slope():
     for wrong in (0.5, 1.0, 0.125):                             # softmax's Lipschitz constant, e^0, half the slope
         assert not check_prediction("01-sigmoid-slope", wrong).ok
     assert "not attempted yet" in repr(check_prediction("01-sigmoid-slope", ...))
+
+
+# ---------------------------------------------- notebook 02: float32 arithmetic is named, not "value off"
+@pytest.mark.parametrize("check,fn", [
+    (check_softmax, lambda z: row_softmax(z.astype(np.float32))),
+    (check_logsumexp, lambda z: np.float32(lse(z))),
+    (check_log_softmax, lambda z: log_softmax_right(z).astype(np.float32)),
+], ids=["softmax", "logsumexp", "log_softmax"])
+def test_a_float32_computation_is_named(check, fn):
+    # rtol 1e-12 fails float32 answers (they passed at 1e-6); the problem line says why
+    res = check(fn)
+    assert not res.ok and res.problems, repr(res)
+    assert all(": computed in float32 (about 7 significant digits)" in p for p in res.problems), repr(res)

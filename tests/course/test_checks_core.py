@@ -10,7 +10,7 @@ import pytest
 
 from softmax_lab.course.checks import (PREDICTIONS, CheckResult, Prediction, check_prediction, checker, compare,
                                        run_checks)
-from softmax_lab.course.checks._core import nonfinite_cause, num
+from softmax_lab.course.checks._core import digits_for, nonfinite_cause, num
 from softmax_lab.course.checks.predictions import PredictionResult
 
 Z = np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])
@@ -181,6 +181,21 @@ def test_numbers_are_shown_with_the_digits_that_tell_them_apart():
     assert num(0.123456789) == "0.1235"
     assert (num(1.0, 1.0000021), num(1.0000021, 1.0)) == ("1", "1.000002")
     assert num(2.0 / 3.0, 2.0 / 3.0 + 1e-15) == "0.66666667"  # never more than 8 digits: no rounding noise
+
+
+def test_a_tight_tolerance_shows_the_digits_that_tell_expected_from_actual():
+    # rtol 1e-12: values 1e-10 apart print alike with 8 digits; compare shows up to 13 (never more than needed)
+    assert (digits_for(1e-6), digits_for(1e-9), digits_for(1e-12)) == (8, 10, 13)
+    assert num(2.0 / 3.0, 2.0 / 3.0 + 1e-10, max_digits=13) == "0.6666666667"
+    msg = compare(np.array([1.0, 2.0 + 2e-10]), np.array([1.0, 2.0]), "case", rtol=1e-12, atol=0.0)
+    assert msg == "case: value off at index 1 (1 of 2 values are off): expected 2, got 2.0000000002"
+
+
+def test_a_constant_factor_needs_two_nonzero_values_and_never_reads_1_times():
+    # with one nonzero value any factor fits: [0, -736.8] against [0, -800] is a value off, not "0.921 times"
+    assert compare(np.array([0.0, -736.8]), np.array([0.0, -800.0]), "case") == \
+        "case: value off at index 1 (1 of 2 values are off): expected -800, got -736.8"
+    assert compare(E * 1.00004, E, "case").startswith("case: every value is 1.00004 times the expected one")
 
 
 # ------------------------------------------------------------------------------------------ predictions

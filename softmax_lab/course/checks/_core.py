@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["CheckResult", "compare", "run_checks", "checker", "call_reporting", "nonfinite_cause", "OVERFLOW_HINT",
-           "example_vectors", "FAR_APART"]
+           "example_vectors", "FAR_APART", "digits_for"]
 
 
 @dataclass
@@ -70,9 +70,10 @@ OVERFLOW_HINT = ("a nan/inf; possible causes: no max shift before exp (exp overf
                  "of a probability that underflowed to 0 (log(0) = -inf, 0 * inf = nan)")
 
 
-def num(x: float, other: float | None = None) -> str:
-    """``x`` with 4 significant digits, or more (up to 8) when needed to tell it apart from ``other``."""
-    for digits in range(4, 9):
+def num(x: float, other: float | None = None, max_digits: int = 8) -> str:
+    """``x`` with 4 significant digits, or more (up to ``max_digits``) when needed to tell it apart from
+    ``other``."""
+    for digits in range(4, max_digits + 1):
         if other is None or f"{x:.{digits}g}" != f"{other:.{digits}g}":
             break
     return f"{x:.{digits}g}"
@@ -104,6 +105,12 @@ def nonfinite_cause(shifted: Callable[[float], Any] | None) -> str:
     return ("a nan/inf, and not from a missing max shift (your function is unchanged when the logits are shifted "
             "by 1000): typically a log or a division of a probability that underflowed to 0 (log(0) = -inf, "
             "0 * inf = nan); work with log-probabilities, z - max - log(sum(exp(z - max)))")
+
+
+def digits_for(rtol: float) -> int:
+    """The most significant digits a value is shown with: 8, or enough to show a difference just above a
+    tighter ``rtol`` (13 for 1e-12), so that expected and actual never print alike."""
+    return int(min(17, max(8, np.ceil(-np.log10(rtol)) + 1))) if rtol > 0 else 17
 
 
 def _index(i: tuple[int, ...]) -> str:
@@ -150,10 +157,13 @@ def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol:
         e, v = expected[finite], g[finite]
         k = int(np.argmax(np.abs(e)))
         r, d = v[k] / e[k] if e[k] else np.nan, v[k] - e[k]
-        if np.isfinite(r) and r != 0 and _same(v, r * e, rtol, atol * max(1.0, abs(r))).all():
+        # one constant factor: only said when at least two values are nonzero (with one, any factor fits it)
+        if (np.count_nonzero(e) >= 2 and np.isfinite(r) and r != 0
+                and _same(v, r * e, rtol, atol * max(1.0, abs(r))).all()):
             if np.isclose(r, -1.0):
                 return f"{what}: the sign is flipped: every value is minus the expected one"
-            return (f"{what}: every value is {r:.3g} times the expected one: a constant factor is missing or "
+            factor = f"{r:.3g}" if f"{r:.3g}" != "1" else num(r, 1.0, digits_for(rtol))  # 1.00004, not 1
+            return (f"{what}: every value is {factor} times the expected one: a constant factor is missing or "
                     "extra (a 1/N, a division by the sum)")
         if _same(v, e + d, rtol, atol).all():
             return (f"{what}: every value is off by the same constant {d:+.4g}: an additive term is missing "
@@ -161,7 +171,9 @@ def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol:
     i = tuple(int(k) for k in np.argwhere(~close)[0])
     where = f" at index {_index(i)}" if expected.ndim else ""
     count = f" ({int((~close).sum())} of {close.size} values are off)" if close.size > 1 else ""
-    return f"{what}: value off{where}{count}: expected {num(expected[i], g[i])}, got {num(g[i], expected[i])}"
+    digits = digits_for(rtol)
+    return (f"{what}: value off{where}{count}: expected {num(expected[i], g[i], digits)}, "
+            f"got {num(g[i], expected[i], digits)}")
 
 
 def call_reporting(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
