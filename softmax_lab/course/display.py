@@ -48,7 +48,7 @@ def warnings_raised(fn: Callable[[], Any]) -> tuple[Any, list[str]]:
 
 
 def error_table(rows: Sequence[tuple[str, float, float]], digits: int = 5,
-                headers: tuple[str, str, str] = ("seed", "exact", "error")) -> str:
+                headers: tuple[str, str, str] = ("note", "exact", "error")) -> str:
     """Format ``(name, claimed, exact)`` rows as a table with columns claimed, exact, error and relative error.
 
     ``error = claimed - exact`` and ``relative error = |error| / |exact|`` (shown as a percentage;

@@ -214,7 +214,7 @@ def test_heatmap_shared_scale_and_no_negative_zero_labels():
 def test_error_table_formats_error_and_relative_error():
     text = error_table([("x", 0.24, 0.25), ("zero", 0.5, 0.0)], digits=4)
     lines = text.splitlines()
-    assert lines[0].split() == ["seed", "exact", "error", "rel.", "error"]
+    assert lines[0].split() == ["note", "exact", "error", "rel.", "error"]
     assert lines[2].split() == ["x", "0.2400", "0.2500", "-0.0100", "4.00%"]
     assert lines[3].split() == ["zero", "0.5000", "0.0000", "+0.5000", "-"]
     assert len({len(line) for line in lines}) == 1  # columns aligned
