@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from softmax_lab.course import widget_assets
-from softmax_lab.course.explorer import T_MAX, T_MIN
+from softmax_lab.course.widget_assets import T_MAX, T_MIN
 from softmax_lab.course.widget_assets import SHARED_MODULES, widget_css, widget_esm
 from test_explorer_js import node_runner
 

@@ -19,10 +19,9 @@ import traitlets
 from numpy.typing import ArrayLike
 
 from .. import cross_entropy_grad
-from .._validate import as_real_array, check_temperature
+from .._validate import as_real_array
 from .calibration import load_digits, split_indices
-from .explorer import T_MAX, T_MIN
-from .widget_assets import widget_css, widget_esm
+from .widget_assets import slider_temperature, widget_css, widget_esm
 
 __all__ = ["CalibrationExplorer", "digits_validation_logits", "DECIMALS"]
 
@@ -76,9 +75,7 @@ class CalibrationExplorer(anywidget.AnyWidget):
             raise ValueError(f"labels must lie in 0..{Z.shape[1] - 1}")
         if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
             raise ValueError(f"n_bins must be an int >= 1, got {n_bins!r}")
-        T = check_temperature(temperature)
-        if not T_MIN <= T <= T_MAX:
-            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {T}")
+        T = slider_temperature(temperature)
         super().__init__(logits=np.round(Z, DECIMALS).tolist(), labels=t.astype(int).tolist(), temperature=T,
                          n_bins=int(n_bins), presenter=bool(presenter))
 

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from .. import entropy, softmax, top_k_top_p_mask
 from .._validate import as_real_array, check_temperature
-from .widget_assets import widget_css, widget_esm
+from .widget_assets import T_MAX, T_MIN, slider_temperature, widget_css, widget_esm
 
 __all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureView", "temperature_view",
            "readout_text", "TemperatureExplorer"]
@@ -33,7 +33,6 @@ __all__ = ["DEFAULT_LABELS", "DEFAULT_LOGITS", "T_MIN", "T_MAX", "TemperatureVie
 # "The cat sat on the ..." - next-word logits of a toy language model.
 DEFAULT_LABELS: tuple[str, ...] = ("mat", "sofa", "floor", "roof", "moon", "piano")
 DEFAULT_LOGITS: tuple[float, ...] = (3.0, 2.2, 1.6, 0.5, -0.6, -1.4)
-T_MIN, T_MAX = 0.01, 100.0  # the T sliders' range (log scale); also T_MIN / T_MAX in widget_dom.js
 
 
 # ------------------------------------------------------------------------------- the numpy reference
@@ -133,9 +132,7 @@ class TemperatureExplorer(anywidget.AnyWidget):
             labels = DEFAULT_LABELS if logits is None else [str(i) for i in range(z.size)]
         if len(labels) != z.size:
             raise ValueError(f"labels has {len(labels)} names for {z.size} logits")
-        t = check_temperature(temperature)
-        if not T_MIN <= t <= T_MAX:
-            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+        t = slider_temperature(temperature)
         if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or not 10 <= n_draws <= 10_000:
             raise ValueError(f"n_draws must be an int from 10 to 10000 (the slider's range), got {n_draws!r}")
         super().__init__(logits=z.tolist(), labels=[str(s) for s in labels], temperature=t, top_k=int(z.size),

@@ -17,9 +17,8 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
-from .._validate import as_real_array, check_temperature
-from .explorer import T_MAX, T_MIN
-from .widget_assets import widget_css, widget_esm
+from .._validate import as_real_array
+from .widget_assets import slider_temperature, widget_css, widget_esm
 
 __all__ = ["PipelineExplorer", "DEFAULT_LABELS", "DEFAULT_LOGITS", "DEFAULT_COUNTS", "BIAS_RANGE"]
 
@@ -79,9 +78,7 @@ class PipelineExplorer(anywidget.AnyWidget):
         lo, hi = BIAS_RANGE
         if not lo <= bias <= hi:
             raise ValueError(f"bias must be within the slider range [{lo:g}, {hi:g}], got {bias!r}")
-        t = check_temperature(temperature)
-        if not T_MIN <= t <= T_MAX:
-            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+        t = slider_temperature(temperature)
         k = z.size if top_k is None else top_k
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= z.size:
             raise ValueError(f"top_k must be None or an int from 1 to {z.size}, got {top_k!r}")

@@ -16,9 +16,8 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
-from .._validate import as_real_array, check_temperature
-from .explorer import T_MAX, T_MIN
-from .widget_assets import widget_css, widget_esm
+from .._validate import as_real_array
+from .widget_assets import slider_temperature, widget_css, widget_esm
 
 __all__ = ["SimplexExplorer", "LOGIT_RANGE"]
 
@@ -48,9 +47,7 @@ class SimplexExplorer(anywidget.AnyWidget):
         lo, hi = LOGIT_RANGE
         if not np.all((z >= lo) & (z <= hi)):
             raise ValueError(f"logits must be within the sliders' range [{lo:g}, {hi:g}], got {z.tolist()}")
-        t = check_temperature(temperature)
-        if not T_MIN <= t <= T_MAX:
-            raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+        t = slider_temperature(temperature)
         super().__init__(logits=z.tolist(), temperature=t, shift=0.0, presenter=bool(presenter))
 
     def __repr__(self) -> str:  # the text fallback a notebook stores: stable, no memory address

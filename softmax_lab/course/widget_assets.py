@@ -21,13 +21,25 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-__all__ = ["widget_esm", "widget_css", "SHARED_MODULES", "BASE_CSS"]
+from .._validate import check_temperature
+
+__all__ = ["widget_esm", "widget_css", "slider_temperature", "SHARED_MODULES", "BASE_CSS", "T_MIN", "T_MAX"]
 
 HERE = Path(__file__).parent
 SHARED_MODULES = ("widget_dom.js", "softmax.js")  # the modules widget_esm inlines, in this order
 BASE_CSS = "widget_base.css"
 PLACEHOLDER = "WIDGET"  # the class prefix in widget_base.css
+T_MIN, T_MAX = 0.01, 100.0  # the T sliders' range (log scale); also T_MIN / T_MAX in widget_dom.js
+
+
+def slider_temperature(temperature: Any) -> float:
+    """``temperature`` as a float on the widgets' log-scale T slider, [T_MIN, T_MAX]; ValueError otherwise."""
+    t = check_temperature(temperature)
+    if not T_MIN <= t <= T_MAX:
+        raise ValueError(f"temperature must be within the slider range [{T_MIN}, {T_MAX}], got {t}")
+    return t
 
 # import { a, b, ... } from "./m.js"; names only (an alias `a as b` would be lost by inlining), any layout
 _SHARED_IMPORT = re.compile(r'^import \{\s*\w+(?:\s*,\s*\w+)*\s*,?\s*\} from "\./(?P<module>[\w.-]+)";$',

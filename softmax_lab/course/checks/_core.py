@@ -121,6 +121,16 @@ def _same(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
     return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True) | (a == b)
 
 
+def as_numbers(got: Any, what: str) -> tuple[np.ndarray | None, str | None]:
+    """``(got as a float64 array, None)``, or ``(None, the problem in words)``: a missing return, or not numbers."""
+    if got is None:
+        return None, f"{what}: returned None: a missing return statement?"
+    try:
+        return np.asarray(got, dtype=np.float64), None
+    except (TypeError, ValueError):
+        return None, f"{what}: returned {type(got).__name__}, which is not an array of numbers"
+
+
 def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol: float = 1e-9,
             hint: str | Callable[[], str] | None = None) -> str | None:
     """Return ``None`` if ``got`` matches ``expected``, else a sentence that names the slip, then the values.
@@ -130,12 +140,9 @@ def compare(got: Any, expected: np.ndarray, what: str, rtol: float = 1e-6, atol:
     normalisation or 1/N) or by one additive constant. ``hint`` may be a function, called only for a nan/inf.
     """
     expected = np.asarray(expected, dtype=np.float64)
-    if got is None:
-        return f"{what}: returned None: a missing return statement?"
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"{what}: returned {type(got).__name__}, which is not an array of numbers"
+    g, problem = as_numbers(got, what)
+    if problem:
+        return problem
     if g.shape != expected.shape:
         if g.size == expected.size and g.squeeze().shape == expected.squeeze().shape:
             return (f"{what}: an extra or missing axis of length 1 (keepdims?): expected shape {expected.shape}, "

@@ -20,11 +20,16 @@ __all__ = ["check_ece", "check_temperature_fit", "PREDICTIONS"]
 
 
 def _call(res: CheckResult, what: str, call: Callable[[], Any]) -> Any:
-    """``float(call())`` (``None`` and ``...`` pass through), or ``None`` after recording what it raised."""
+    """``float(call())``, ``...`` (an untouched stub) as it is, or ``None`` after recording the problem: what it
+    raised, or a missing return."""
     def as_float() -> Any:
         out = call()
         return out if out is None or out is Ellipsis else float(np.asarray(out, dtype=np.float64))
-    return call_reporting(res, what, as_float)
+    problems_before = len(res.problems)
+    got = call_reporting(res, what, as_float)
+    if got is None and len(res.problems) == problems_before:
+        res.problems.append(f"{what}: returned None: a missing return statement?")
+    return got
 
 
 def _ece_variants(P: np.ndarray, t: np.ndarray, n_bins: int) -> dict[str, float]:
@@ -118,8 +123,6 @@ def check_ece(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> CheckResult:
         if got is Ellipsis:
             return CheckResult(res.name, attempted=False)
         if got is None:
-            if not any(p.startswith(what) for p in res.problems):
-                res.problems.append(f"{what}: returned None: a missing return statement?")
             continue
         if np.isclose(got, expected, rtol=1e-9, atol=1e-12):
             res.passed += 1
@@ -167,8 +170,6 @@ def check_temperature_fit(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckR
         if got is Ellipsis:
             return CheckResult(res.name, attempted=False)
         if got is None:
-            if not any(p.startswith(what) for p in res.problems):
-                res.problems.append(f"{what}: returned None: a missing return statement?")
             continue
         if not np.isfinite(got) or got <= 0:
             res.problems.append(f"{what}: a temperature must be a positive number: expected {best:.4g}, "

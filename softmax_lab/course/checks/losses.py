@@ -16,7 +16,7 @@ import numpy as np
 from softmax_lab import cross_entropy_grad
 
 from ..regression import gradient_step
-from ._core import CheckResult, num
+from ._core import CheckResult, as_numbers, num
 from .predictions import Prediction
 
 __all__ = ["check_cross_entropy_grad", "check_softmax_regression_step", "PREDICTIONS"]
@@ -42,12 +42,9 @@ def _explain(what: str, got: Any, expected: np.ndarray, slips: list[Slip], nonfi
     ``nonfinite`` says why a nan/inf appeared; a function of the index of the first one when the cause
     depends on where it is.
     """
-    if got is None:
-        return f"{what}: returned None: a missing return statement?"
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"{what}: returned {type(got).__name__}, which is not an array of numbers"
+    g, problem = as_numbers(got, what)
+    if problem:
+        return problem
     if g.shape != expected.shape:
         named = shapes.get(g.shape, "wrong shape")
         return f"{what}: {named}: expected shape {expected.shape}, got {g.shape}"
